@@ -1,0 +1,39 @@
+# Thin wrapper over CMake presets, as DuckDB does. Every target that builds first makes
+# sure the Debian packages are there (scripts/setup).
+.PHONY: setup build debug test run bench format format-check clean
+
+JOBS ?= $(shell nproc)
+export CCACHE_DIR ?= $(HOME)/.ccache
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+debug: setup
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+format:
+	@bash scripts/format
+
+format-check:
+	@bash scripts/format --check
+
+# Unit and end-to-end tests under ASan+UBSan, then the acceptance run on the release binary.
+test: setup format-check debug build
+	@ctest --preset debug -j $(JOBS) --timeout 600
+	@bash scripts/acceptance build/release/walletflow
+
+run: build
+	@build/release/walletflow run $(ARGS)
+
+bench: build
+	@build/release/walletflow bench --scenario engine --json
+	@build/release/walletflow bench --scenario embedded --json
+	@build/release/bench/wf_microbench --benchmark_min_time=0.2
+
+clean:
+	@rm -rf build

@@ -1,0 +1,14 @@
+// One function per subcommand (argv as given to main; argv[1] is the command name).
+// Each returns the process exit code.
+#pragma once
+
+namespace wf::app {
+
+int cmd_run(int argc, char** argv);
+int cmd_seed(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
+int cmd_process(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+
+}  // namespace wf::app
