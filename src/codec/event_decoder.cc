@@ -1,0 +1,355 @@
+#include "codec/event_decoder.h"
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <string>
+
+namespace wf::codec {
+
+namespace od = simdjson::ondemand;
+using domain::Transaction;
+
+namespace {
+
+// Required fields, as bits of a mask.
+enum Required : unsigned {
+  kId = 1,
+  kTimestamp = 2,
+  kUser = 4,
+  kType = 8,
+  kAmount = 16,
+  kCurrency = 32,
+  kAllRequired = 63,
+};
+
+constexpr std::string_view kRequiredNames[] = {"transaction_id",   "event_timestamp", "user_id",
+                                               "transaction_type", "amount",          "currency"};
+
+Error bad(Errc code, std::string_view field, std::string_view why) {
+  return make_error(code, std::string(field) + ": " + std::string(why));
+}
+
+}  // namespace
+
+class EventDecoder::Impl {
+ public:
+  od::parser parser;
+};
+
+EventDecoder::EventDecoder(size_t max_event_bytes)
+    : impl_(std::make_unique<Impl>()), max_event_bytes_(max_event_bytes) {
+  if (impl_->parser.allocate(max_event_bytes + kDecodePadding) != simdjson::SUCCESS) {
+    max_event_bytes_ = 0;  // out of memory: every record becomes OVERSIZED, nothing crashes
+  }
+}
+
+EventDecoder::~EventDecoder() = default;
+
+namespace {
+
+// Reads a JSON string value; null counts as absent. Wrong JSON types are BAD_TYPE.
+// Returns false with *error set on failure; *present false when null.
+bool read_string(od::value& v, std::string_view field, std::string_view* out, bool* present,
+                 Error* error) {
+  od::json_type type;
+  if (v.type().get(type)) {
+    *error = bad(Errc::kMalformedJson, field, "not a JSON value");
+    return false;
+  }
+  if (type == od::json_type::null) {
+    if (v.is_null().error()) {
+      *error = bad(Errc::kMalformedJson, field, "bad literal");
+      return false;
+    }
+    *present = false;
+    return true;
+  }
+  if (type != od::json_type::string) {
+    *error = bad(Errc::kBadType, field, "must be a string");
+    return false;
+  }
+  if (v.get_string().get(*out)) {
+    *error = bad(Errc::kMalformedJson, field, "bad string");
+    return false;
+  }
+  *present = true;
+  return true;
+}
+
+// Reads a number either as JSON number or numeric string into a double.
+bool read_double(od::value& v, std::string_view field, double* out, bool* present, Error* error) {
+  od::json_type type;
+  if (v.type().get(type)) {
+    *error = bad(Errc::kMalformedJson, field, "not a JSON value");
+    return false;
+  }
+  *present = type != od::json_type::null;
+  if (!*present) return true;
+  if (type == od::json_type::number) {
+    if (v.get_double().get(*out)) {
+      *error = bad(Errc::kMalformedJson, field, "bad number");
+      return false;
+    }
+    return true;
+  }
+  if (type == od::json_type::string) {
+    std::string_view s;
+    if (v.get_string().get(s)) {
+      *error = bad(Errc::kMalformedJson, field, "bad string");
+      return false;
+    }
+    std::string copy(s);  // rare path: coordinates given as text
+    char* end = nullptr;
+    *out = std::strtod(copy.c_str(), &end);
+    if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(*out)) {
+      *error = bad(Errc::kBadType, field, "must be a number");
+      return false;
+    }
+    return true;
+  }
+  *error = bad(Errc::kBadType, field, "must be a number");
+  return false;
+}
+
+// Maps "orig_balance_before" .. "dest_balance_after" to 0..3.
+bool read_balance_key(std::string_view key, int* index) {
+  static constexpr std::string_view kKeys[] = {"orig_balance_before", "orig_balance_after",
+                                               "dest_balance_before", "dest_balance_after"};
+  for (int i = 0; i < 4; ++i) {
+    if (key == kKeys[i]) {
+      *index = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The text of a money value given as a JSON number or decimal string (exact, no float).
+bool read_number_text(od::value& v, std::string_view field, std::string_view* out, Error* error) {
+  od::json_type type;
+  if (v.type().get(type)) {
+    *error = bad(Errc::kMalformedJson, field, "not a JSON value");
+    return false;
+  }
+  if (type == od::json_type::null) return true;
+  if (type == od::json_type::string) {
+    if (v.get_string().get(*out)) {
+      *error = bad(Errc::kMalformedJson, field, "bad string");
+      return false;
+    }
+  } else if (type == od::json_type::number) {
+    *out = v.raw_json_token();  // the number's text in the record, parsed exactly below
+    while (!out->empty() && (out->back() == ' ' || out->back() == '\t' || out->back() == '\r' ||
+                             out->back() == '\n')) {
+      out->remove_suffix(1);
+    }
+  } else {
+    *error = bad(Errc::kBadAmount, field, "must be a decimal string or number");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status EventDecoder::decode(std::string_view record, Transaction* out) {
+  if (record.size() > max_event_bytes_) {
+    return make_error(Errc::kOversized, "event of " + std::to_string(record.size()) +
+                                            " bytes exceeds the limit of " +
+                                            std::to_string(max_event_bytes_));
+  }
+  *out = Transaction{};
+  simdjson::padded_string_view input(record.data(), record.size(), record.size() + kDecodePadding);
+  od::document doc;
+  if (impl_->parser.iterate(input).get(doc)) {
+    return make_error(Errc::kMalformedJson, "not valid JSON");
+  }
+  od::object obj;
+  if (auto err = doc.get_object().get(obj)) {
+    return make_error(Errc::kMalformedJson, err == simdjson::INCORRECT_TYPE
+                                                ? "event is not a JSON object"
+                                                : "not valid JSON");
+  }
+
+  unsigned seen = 0;
+  std::string_view amount_text;
+  std::string_view currency_text;
+  std::string_view timestamp_text;
+  std::string_view type_text;
+  std::string_view status_text;
+  bool has_lat = false;
+  bool has_lon = false;
+  std::string_view balance_text[4];
+  int balance_index = 0;
+  Error error;
+
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return make_error(Errc::kMalformedJson, "bad key");
+    od::value v;
+    if (field.value().get(v)) return make_error(Errc::kMalformedJson, "not valid JSON");
+    std::string_view* target = nullptr;
+    unsigned bit = 0;
+    switch (key.size() > 0 ? key[0] : '\0') {
+      case 'a':
+        if (key == "amount") {
+          if (!read_number_text(v, key, &amount_text, &error)) return error;
+          if (!amount_text.empty()) seen |= kAmount;
+          continue;
+        }
+        break;
+      case 'c':
+        if (key == "currency") {
+          target = &currency_text;
+          bit = kCurrency;
+        } else if (key == "channel") {
+          target = &out->channel;
+        } else if (key == "counterparty_id") {
+          target = &out->counterparty_id;
+        } else if (key == "country") {
+          target = &out->country;
+        } else if (key == "city") {
+          target = &out->city;
+        }
+        break;
+      case 'd':
+        if (key == "device_id") {
+          target = &out->device_id;
+        } else if (key.substr(0, 5) == "dest_" && read_balance_key(key, &balance_index)) {
+          if (!read_number_text(v, key, &balance_text[balance_index], &error)) return error;
+          continue;
+        }
+        break;
+      case 'e':
+        if (key == "event_timestamp") {
+          target = &timestamp_text;
+          bit = kTimestamp;
+        }
+        break;
+      case 'i':
+        if (key == "ip_address") target = &out->ip_address;
+        break;
+      case 'l':
+        if (key == "lat" || key == "lon") {
+          bool present;
+          if (!read_double(v, key, key == "lat" ? &out->lat : &out->lon, &present, &error)) {
+            return error;
+          }
+          (key == "lat" ? has_lat : has_lon) = present;
+          continue;
+        }
+        break;
+      case 'm':
+        if (key == "merchant_id") target = &out->merchant_id;
+        break;
+      case 'o':
+        if (read_balance_key(key, &balance_index)) {
+          if (!read_number_text(v, key, &balance_text[balance_index], &error)) return error;
+          continue;
+        }
+        break;
+      case 'p':
+        if (key == "payment_method") {
+          target = &out->payment_method;
+        } else if (key == "province") {
+          target = &out->province;
+        } else if (key == "phone_number") {
+          target = &out->phone_number;
+        } else if (key == "product_id") {
+          target = &out->product_id;
+        }
+        break;
+      case 'q':
+        if (key == "quantity") {
+          od::json_type type;
+          if (v.type().get(type)) return make_error(Errc::kMalformedJson, "quantity: bad value");
+          if (type == od::json_type::null) continue;
+          int64_t q;
+          if (type != od::json_type::number || v.get_int64().get(q)) {
+            return make_error(Errc::kBadType, "quantity: must be an integer");
+          }
+          out->quantity = q;
+          continue;
+        }
+        break;
+      case 's':
+        if (key == "status") target = &status_text;
+        break;
+      case 't':
+        if (key == "transaction_id") {
+          target = &out->transaction_id;
+          bit = kId;
+        } else if (key == "transaction_type") {
+          target = &type_text;
+          bit = kType;
+        }
+        break;
+      case 'u':
+        if (key == "user_id") {
+          target = &out->user_id;
+          bit = kUser;
+        }
+        break;
+      default:
+        break;
+    }
+    if (target == nullptr) continue;  // unknown field: ignored by scoring (kept in bronze)
+    bool present = false;
+    if (!read_string(v, key, target, &present, &error)) return error;
+    if (present && bit != 0) {
+      if (target->empty()) return bad(Errc::kMissingField, key, "is empty");
+      seen |= bit;
+    }
+  }
+  // Anything left after the object (another value, junk) makes the record malformed.
+  if (!doc.current_location().error())
+    return make_error(Errc::kMalformedJson, "trailing content after the event");
+
+  if (seen != kAllRequired) {
+    for (unsigned i = 0; i < 6; ++i) {
+      if ((seen & (1u << i)) == 0) {
+        return make_error(Errc::kMissingField,
+                          "required field '" + std::string(kRequiredNames[i]) + "' is missing");
+      }
+    }
+  }
+
+  auto ts = parse_rfc3339(timestamp_text);
+  if (!ts.ok()) return ts.take_error();
+  out->event_ts = *ts;
+
+  if (!domain::parse_tx_type(type_text, &out->type)) {
+    return bad(Errc::kBadType, "transaction_type", "unknown type '" + std::string(type_text) + "'");
+  }
+  if (!status_text.empty() && !domain::parse_tx_status(status_text, &out->status)) {
+    return bad(Errc::kBadType, "status", "unknown status '" + std::string(status_text) + "'");
+  }
+
+  auto currency = Currency::from_code(currency_text);
+  if (!currency.ok()) return currency.take_error();
+  out->amount.currency = *currency;
+  auto minor = parse_minor_units(amount_text, currency->exponent());
+  if (!minor.ok()) return minor.take_error();
+  if (*minor <= 0) {
+    return bad(Errc::kBadAmount, "amount",
+               "must be positive, got '" + std::string(amount_text) + "'");
+  }
+  out->amount.minor = *minor;
+
+  out->has_location = has_lat && has_lon;
+  int64_t* balances[4] = {&out->orig_balance_before, &out->orig_balance_after,
+                          &out->dest_balance_before, &out->dest_balance_after};
+  int present_balances = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (balance_text[i].empty()) continue;
+    auto b = parse_minor_units(balance_text[i], currency->exponent());
+    if (!b.ok()) return bad(Errc::kBadAmount, "balance", b.error().message);
+    *balances[i] = *b;
+    ++present_balances;
+  }
+  out->has_balances = present_balances == 4;
+  return Status::Ok();
+}
+
+}  // namespace wf::codec
