@@ -1,0 +1,26 @@
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace wf::store {
+
+Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
+  std::string path;
+  if (uri.substr(0, 7) == "sqlite:") {
+    path = std::string(uri.substr(7));
+    if (path.substr(0, 2) == "//") path = path.substr(2);
+  } else if (uri.size() > 3 && uri.substr(uri.size() - 3) == ".db" &&
+             uri.find("://") == std::string_view::npos) {
+    path = std::string(uri);
+  } else {
+    return make_error(Errc::kInvalidArgument,
+                      "unsupported store '" + std::string(uri) +
+                          "' (expected sqlite:PATH; postgresql:// is not available yet)");
+  }
+  if (path.empty()) return make_error(Errc::kInvalidArgument, "store path is empty");
+  auto store = sqlite::SqliteStore::open(path);
+  if (!store.ok()) return store.take_error();
+  WF_RETURN_IF_ERROR((*store)->migrate());
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+}  // namespace wf::store

@@ -1,0 +1,14 @@
+// The SQLite silver schema (SPEC section 5): same table and column names as PostgreSQL.
+// Money columns are INTEGER minor units; times are fixed-width UTC text
+// ("2026-11-25T10:05:56.123456Z") so text order is time order and SQLite's date
+// functions work on them.
+#pragma once
+
+#include <string_view>
+
+namespace wf::store::sqlite {
+
+extern const std::string_view kSchemaSql;
+inline constexpr int kSchemaVersion = 1;
+
+}  // namespace wf::store::sqlite

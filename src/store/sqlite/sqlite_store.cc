@@ -1,0 +1,386 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/sqlite/schema.h"
+
+namespace wf::store::sqlite {
+namespace {
+
+std::string ts_text(Instant t) { return t == 0 ? std::string() : format_utc(t); }
+
+Instant parse_ts(std::string_view text) {
+  if (text.empty()) return 0;
+  auto t = parse_rfc3339(text);
+  return t.ok() ? *t : 0;
+}
+
+// Rolls a transaction back unless commit() is called: every early return is safe.
+class TxnGuard {
+ public:
+  explicit TxnGuard(Db& db) : db_(db) {}
+  Status begin() {
+    WF_RETURN_IF_ERROR(db_.exec("BEGIN IMMEDIATE"));
+    open_ = true;
+    return Status::Ok();
+  }
+  Status commit() {
+    open_ = false;
+    return db_.exec("COMMIT");
+  }
+  ~TxnGuard() {
+    if (open_) (void)db_.exec("ROLLBACK");
+  }
+
+ private:
+  Db& db_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  auto db = Db::open(path);
+  if (!db.ok()) return db.take_error();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db).value()));
+  // WAL + synchronous=NORMAL: a killed process never loses a committed batch, and a
+  // batch is never half-visible. A larger page cache keeps the indexes' hot pages.
+  WF_RETURN_IF_ERROR(store->db_.exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;"
+      "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;"));
+  return store;
+}
+
+Status SqliteStore::migrate() {
+  WF_RETURN_IF_ERROR(db_.exec(kSchemaSql));
+  WF_RETURN_IF_ERROR(db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+  return prepare_statements();
+}
+
+Status SqliteStore::prepare_statements() {
+  if (prepared_) return Status::Ok();
+  auto fact = db_.prepare(
+      "INSERT INTO fact_transactions (transaction_id, event_ts, user_id, merchant_id,"
+      " counterparty_id, transaction_type, amount_minor, currency, amount_php, channel,"
+      " payment_method, status, country, province, city, lat, lon, device_id, ip_hash,"
+      " phone_hash, quantity, fraud_score, fraud_flag, decision, rules_fired, processing_us,"
+      " source, source_offset) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
+      "?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)"
+      // Only a duplicate id is skipped; any other constraint failure fails the batch.
+      " ON CONFLICT (transaction_id) DO NOTHING");
+  if (!fact.ok()) return fact.take_error();
+  insert_fact_ = std::move(fact).value();
+  auto alert = db_.prepare(
+      "INSERT INTO fraud_alerts (transaction_id, user_id, alert_type, fraud_score,"
+      " amount, status, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,'NEW',?6,?6)"
+      " ON CONFLICT (transaction_id) DO NOTHING");
+  if (!alert.ok()) return alert.take_error();
+  insert_alert_ = std::move(alert).value();
+  auto dead = db_.prepare(
+      "INSERT INTO dead_letters (source, source_offset, error_code, message, raw,"
+      " received_at) VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (source, source_offset) DO NOTHING");
+  if (!dead.ok()) return dead.take_error();
+  insert_dead_letter_ = std::move(dead).value();
+  auto offset = db_.prepare(
+      "INSERT INTO source_offsets (source, position, updated_at) VALUES (?1,?2,?3)"
+      " ON CONFLICT (source) DO UPDATE SET position = excluded.position,"
+      " updated_at = excluded.updated_at");
+  if (!offset.ok()) return offset.take_error();
+  upsert_offset_ = std::move(offset).value();
+  prepared_ = true;
+  return Status::Ok();
+}
+
+Status SqliteStore::upsert_users(std::span<const domain::User> users) {
+  auto stmt = db_.prepare(
+      "INSERT INTO dim_users (user_id, phone_hash, full_name, home_province, home_city,"
+      " kyc_level, account_status, created_at, last_txn_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+      " ON CONFLICT (user_id) DO UPDATE SET phone_hash=excluded.phone_hash,"
+      " full_name=excluded.full_name, home_province=excluded.home_province,"
+      " home_city=excluded.home_city, kyc_level=excluded.kyc_level,"
+      " account_status=excluded.account_status, created_at=excluded.created_at,"
+      " last_txn_at=excluded.last_txn_at");
+  if (!stmt.ok()) return stmt.take_error();
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  for (const domain::User& u : users) {
+    std::string created = ts_text(u.created_at);
+    std::string last = ts_text(u.last_txn_at);
+    stmt->bind(1, u.user_id);
+    stmt->bind(2, u.phone_hash);
+    stmt->bind(3, u.full_name);
+    stmt->bind(4, u.home_province);
+    stmt->bind(5, u.home_city);
+    stmt->bind(6, int64_t{u.kyc_level});
+    stmt->bind(7, u.account_status);
+    stmt->bind(8, created);
+    stmt->bind(9, last);
+    WF_RETURN_IF_ERROR(stmt->run());
+  }
+  return txn.commit();
+}
+
+Status SqliteStore::upsert_merchants(std::span<const domain::Merchant> merchants) {
+  auto stmt = db_.prepare(
+      "INSERT INTO dim_merchants (merchant_id, merchant_name, category, province, is_partner,"
+      " risk_score) VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (merchant_id) DO UPDATE SET"
+      " merchant_name=excluded.merchant_name, category=excluded.category,"
+      " province=excluded.province, is_partner=excluded.is_partner,"
+      " risk_score=excluded.risk_score");
+  if (!stmt.ok()) return stmt.take_error();
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  for (const domain::Merchant& m : merchants) {
+    stmt->bind(1, m.merchant_id);
+    stmt->bind(2, m.merchant_name);
+    stmt->bind(3, m.category);
+    stmt->bind(4, m.province);
+    stmt->bind(5, int64_t{m.is_partner ? 1 : 0});
+    stmt->bind(6, int64_t{m.risk_score});
+    WF_RETURN_IF_ERROR(stmt->run());
+  }
+  return txn.commit();
+}
+
+Result<std::vector<domain::User>> SqliteStore::load_users() {
+  auto stmt = db_.prepare(
+      "SELECT user_id, phone_hash, full_name, home_province, home_city, kyc_level,"
+      " account_status, created_at, last_txn_at FROM dim_users ORDER BY user_id");
+  if (!stmt.ok()) return stmt.take_error();
+  std::vector<domain::User> users;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    domain::User u;
+    u.user_id = stmt->column_text(0);
+    u.phone_hash = stmt->column_text(1);
+    u.full_name = stmt->column_text(2);
+    u.home_province = stmt->column_text(3);
+    u.home_city = stmt->column_text(4);
+    u.kyc_level = static_cast<int>(stmt->column_int(5));
+    u.account_status = stmt->column_text(6);
+    u.created_at = parse_ts(stmt->column_text(7));
+    u.last_txn_at = parse_ts(stmt->column_text(8));
+    users.push_back(std::move(u));
+  }
+  return users;
+}
+
+Result<std::vector<domain::Merchant>> SqliteStore::load_merchants() {
+  auto stmt = db_.prepare(
+      "SELECT merchant_id, merchant_name, category, province, is_partner, risk_score"
+      " FROM dim_merchants ORDER BY merchant_id");
+  if (!stmt.ok()) return stmt.take_error();
+  std::vector<domain::Merchant> merchants;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    domain::Merchant m;
+    m.merchant_id = stmt->column_text(0);
+    m.merchant_name = stmt->column_text(1);
+    m.category = stmt->column_text(2);
+    m.province = stmt->column_text(3);
+    m.is_partner = stmt->column_int(4) != 0;
+    m.risk_score = static_cast<int>(stmt->column_int(5));
+    merchants.push_back(std::move(m));
+  }
+  return merchants;
+}
+
+Result<int64_t> SqliteStore::load_offset(std::string_view source) {
+  auto stmt = db_.prepare("SELECT position FROM source_offsets WHERE source = ?1");
+  if (!stmt.ok()) return stmt.take_error();
+  stmt->bind(1, source);
+  auto row = stmt->step();
+  if (!row.ok()) return row.take_error();
+  return *row ? stmt->column_int(0) : int64_t{0};
+}
+
+Result<CommitResult> SqliteStore::commit(const Batch& batch) {
+  WF_RETURN_IF_ERROR(prepare_statements());
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  auto result = write_batch(batch);
+  if (!result.ok()) return result;
+  WF_RETURN_IF_ERROR(txn.commit());
+  return result;
+}
+
+Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
+  CommitResult result;
+  char ts[kTimestampChars];
+  for (const FactRow& f : batch.facts) {
+    format_utc(f.event_ts, ts);
+    std::string_view ts_view(ts, kTimestampChars);
+    Stmt& s = insert_fact_;
+    s.bind(1, f.transaction_id);
+    s.bind(2, ts_view);
+    s.bind(3, f.user_id);
+    s.bind(4, f.merchant_id);
+    s.bind(5, f.counterparty_id);
+    s.bind(6, f.transaction_type);
+    s.bind(7, f.amount_minor);
+    s.bind(8, f.currency);
+    s.bind(9, f.amount_php);
+    s.bind(10, f.channel);
+    s.bind(11, f.payment_method);
+    s.bind(12, f.status);
+    s.bind(13, f.country);
+    s.bind(14, f.province);
+    s.bind(15, f.city);
+    if (f.has_location) {
+      s.bind(16, f.lat);
+      s.bind(17, f.lon);
+    } else {
+      s.bind_null(16);
+      s.bind_null(17);
+    }
+    s.bind(18, f.device_id);
+    s.bind(19, f.ip_hash);
+    s.bind(20, f.phone_hash);
+    if (f.quantity != 0) {
+      s.bind(21, f.quantity);
+    } else {
+      s.bind_null(21);
+    }
+    s.bind(22, int64_t{f.fraud_score});
+    s.bind(23, int64_t{f.verdict == domain::Verdict::kFlag ? 1 : 0});
+    s.bind(24, domain::verdict_name(f.verdict));
+    s.bind_text(25, f.rules_fired);
+    s.bind(26, f.processing_us);
+    s.bind(27, batch.source);
+    s.bind(28, f.source_offset);
+    WF_RETURN_IF_ERROR(s.run());
+    if (db_.changes() == 0) {
+      ++result.duplicates;
+      continue;
+    }
+    ++result.facts;
+    if (f.verdict == domain::Verdict::kFlag) {
+      Stmt& a = insert_alert_;
+      a.bind(1, f.transaction_id);
+      a.bind(2, f.user_id);
+      a.bind(3, f.alert_type);
+      a.bind(4, int64_t{f.fraud_score});
+      a.bind(5, f.amount_php);
+      a.bind(6, ts_view);  // created at the event's time: replays are identical
+      WF_RETURN_IF_ERROR(a.run());
+      result.alerts += db_.changes();
+    }
+  }
+  std::string received = format_utc(batch.received_at);
+  for (const DeadLetterRow& d : batch.dead_letters) {
+    Stmt& s = insert_dead_letter_;
+    s.bind(1, batch.source);
+    s.bind(2, d.source_offset);
+    s.bind(3, errc_name(d.code));
+    s.bind(4, d.message);
+    s.bind_blob(5, d.raw);
+    s.bind(6, received);
+    WF_RETURN_IF_ERROR(s.run());
+    result.dead_letters += db_.changes();
+  }
+  upsert_offset_.bind(1, batch.source);
+  upsert_offset_.bind(2, batch.end_offset);
+  upsert_offset_.bind(3, received);
+  WF_RETURN_IF_ERROR(upsert_offset_.run());
+  return result;
+}
+
+Status SqliteStore::scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) {
+  auto stmt = db_.prepare(
+      "SELECT user_id, event_ts, lat, lon, amount_php, country FROM fact_transactions"
+      " WHERE event_ts >= ?1 ORDER BY rowid");
+  if (!stmt.ok()) return stmt.take_error();
+  std::string since_text = format_utc(since);
+  stmt->bind(1, since_text);
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    ActivityRow a;
+    a.user_id = stmt->column_text(0);
+    a.event_ts = parse_ts(stmt->column_text(1));
+    a.has_location = !stmt->column_null(2) && !stmt->column_null(3);
+    a.lat = stmt->column_double(2);
+    a.lon = stmt->column_double(3);
+    a.amount_php = stmt->column_int(4);
+    a.country = stmt->column_text(5);
+    f(a);
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::scan_last_activity(const std::function<void(std::string_view, Instant)>& f) {
+  auto stmt = db_.prepare("SELECT user_id, MAX(event_ts) FROM fact_transactions GROUP BY user_id");
+  if (!stmt.ok()) return stmt.take_error();
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    f(stmt->column_text(0), parse_ts(stmt->column_text(1)));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::replace_labels(std::span<const LabelRow> labels) {
+  auto stmt = db_.prepare(
+      "INSERT OR REPLACE INTO labels (transaction_id, is_fraud, pattern) VALUES (?1,?2,?3)");
+  if (!stmt.ok()) return stmt.take_error();
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  WF_RETURN_IF_ERROR(db_.exec("DELETE FROM labels"));
+  for (const LabelRow& l : labels) {
+    stmt->bind(1, l.transaction_id);
+    stmt->bind(2, int64_t{l.is_fraud ? 1 : 0});
+    stmt->bind_text(3, l.pattern);
+    WF_RETURN_IF_ERROR(stmt->run());
+  }
+  return txn.commit();
+}
+
+Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
+  auto stmt = db_.prepare(
+      "SELECT l.transaction_id IS NOT NULL, l.is_fraud, l.pattern, f.transaction_id IS NOT NULL,"
+      " f.decision, f.rules_fired FROM labels l"
+      " FULL OUTER JOIN fact_transactions f ON f.transaction_id = l.transaction_id");
+  if (!stmt.ok()) return stmt.take_error();
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    EvalRow r;
+    r.labelled = stmt->column_int(0) != 0;
+    r.is_fraud = stmt->column_int(1) != 0;
+    r.pattern = stmt->column_text(2);
+    r.stored = stmt->column_int(3) != 0;
+    std::string_view decision = stmt->column_text(4);
+    r.verdict = decision == "FLAG"      ? domain::Verdict::kFlag
+                : decision == "MONITOR" ? domain::Verdict::kMonitor
+                                        : domain::Verdict::kNormal;
+    r.rules_fired = stmt->column_text(5);
+    f(r);
+  }
+  return Status::Ok();
+}
+
+Result<TableCounts> SqliteStore::counts() {
+  TableCounts c;
+  struct Item {
+    const char* table;
+    int64_t* out;
+  };
+  const Item items[] = {{"dim_users", &c.users},           {"dim_merchants", &c.merchants},
+                        {"fact_transactions", &c.facts},   {"fraud_alerts", &c.alerts},
+                        {"dead_letters", &c.dead_letters}, {"labels", &c.labels}};
+  for (const Item& item : items) {
+    auto stmt = db_.prepare(std::string("SELECT COUNT(*) FROM ") + item.table);
+    if (!stmt.ok()) return stmt.take_error();
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    *item.out = stmt->column_int(0);
+  }
+  return c;
+}
+
+}  // namespace wf::store::sqlite

@@ -1,0 +1,44 @@
+// Store on an embedded SQLite database: WAL, one write transaction per batch, prepared
+// statements kept for the life of the store. Owns its connection; one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace wf::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  std::string_view kind() const override { return "sqlite"; }
+  Status migrate() override;
+  Status upsert_users(std::span<const domain::User> users) override;
+  Status upsert_merchants(std::span<const domain::Merchant> merchants) override;
+  Result<std::vector<domain::User>> load_users() override;
+  Result<std::vector<domain::Merchant>> load_merchants() override;
+  Result<int64_t> load_offset(std::string_view source) override;
+  Result<CommitResult> commit(const Batch& batch) override;
+  Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) override;
+  Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) override;
+  Status replace_labels(std::span<const LabelRow> labels) override;
+  Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
+  Result<TableCounts> counts() override;
+
+ private:
+  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+  Status prepare_statements();
+  Result<CommitResult> write_batch(const Batch& batch);
+
+  Db db_;
+  Stmt insert_fact_;
+  Stmt insert_alert_;
+  Stmt insert_dead_letter_;
+  Stmt upsert_offset_;
+  bool prepared_ = false;
+};
+
+}  // namespace wf::store::sqlite

@@ -1,0 +1,146 @@
+// The warehouse interface: silver tables, alerts, dead letters, labels and source offsets
+// (SPEC section 5). A batch's rows and the source position it consumed commit in ONE
+// transaction, which is what makes processing exactly-once. Implementations: SQLite
+// (embedded default), PostgreSQL later. A Store is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "domain/decision.h"
+#include "domain/dims.h"
+
+namespace wf::store {
+
+// One scored transaction. Views must stay valid until commit() returns.
+struct FactRow {
+  std::string_view transaction_id;
+  Instant event_ts = 0;
+  std::string_view user_id;
+  std::string_view merchant_id;
+  std::string_view counterparty_id;
+  std::string_view transaction_type;
+  int64_t amount_minor = 0;
+  std::string_view currency;
+  int64_t amount_php = 0;  // centavos
+  std::string_view channel;
+  std::string_view payment_method;
+  std::string_view status;
+  std::string_view country;
+  std::string_view province;
+  std::string_view city;
+  bool has_location = false;
+  double lat = 0;
+  double lon = 0;
+  std::string_view device_id;
+  std::string_view ip_hash;
+  std::string_view phone_hash;
+  int64_t quantity = 0;
+  int fraud_score = 0;
+  domain::Verdict verdict = domain::Verdict::kNormal;
+  std::string_view rules_fired;  // "R001,R004"
+  std::string_view alert_type;   // id and name of the top rule, for FLAG rows
+  int64_t processing_us = 0;
+  int64_t source_offset = 0;
+};
+
+struct DeadLetterRow {
+  int64_t source_offset = 0;
+  Errc code = Errc::kMalformedJson;
+  std::string_view message;
+  std::string_view raw;  // PII already redacted by the pipeline
+};
+
+struct Batch {
+  std::string_view source;  // "file:/abs/path", "stdin", "generator"
+  int64_t end_offset = 0;   // source position after the last record of the batch
+  Instant received_at = 0;  // wall time, stored on dead letters
+  std::vector<FactRow> facts;
+  std::vector<DeadLetterRow> dead_letters;
+};
+
+struct CommitResult {
+  int64_t facts = 0;       // rows stored
+  int64_t duplicates = 0;  // facts dropped because the transaction_id was already stored
+  int64_t alerts = 0;
+  int64_t dead_letters = 0;
+};
+
+// A stored transaction as the rule state needs it on restart.
+struct ActivityRow {
+  std::string_view user_id;
+  Instant event_ts = 0;
+  bool has_location = false;
+  double lat = 0;
+  double lon = 0;
+  int64_t amount_php = 0;
+  std::string_view country;
+};
+
+struct LabelRow {
+  std::string transaction_id;
+  bool is_fraud = false;
+  std::string pattern;
+};
+
+// A label joined with the stored decision (or none when the event is not stored).
+struct EvalRow {
+  bool labelled = false;
+  bool is_fraud = false;
+  std::string_view pattern;
+  bool stored = false;
+  domain::Verdict verdict = domain::Verdict::kNormal;
+  std::string_view rules_fired;
+};
+
+struct TableCounts {
+  int64_t users = 0;
+  int64_t merchants = 0;
+  int64_t facts = 0;
+  int64_t alerts = 0;
+  int64_t dead_letters = 0;
+  int64_t labels = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::string_view kind() const = 0;
+  // Creates missing tables and indexes; safe to call on every start.
+  virtual Status migrate() = 0;
+
+  virtual Status upsert_users(std::span<const domain::User> users) = 0;
+  virtual Status upsert_merchants(std::span<const domain::Merchant> merchants) = 0;
+  virtual Result<std::vector<domain::User>> load_users() = 0;
+  virtual Result<std::vector<domain::Merchant>> load_merchants() = 0;
+
+  // Position to resume `source` from; 0 when never seen.
+  virtual Result<int64_t> load_offset(std::string_view source) = 0;
+  // Stores facts (dropping duplicate ids), an alert per FLAG fact, dead letters and the
+  // new offset of batch.source, atomically.
+  virtual Result<CommitResult> commit(const Batch& batch) = 0;
+
+  // Stored transactions with event_ts >= since, in processing order.
+  virtual Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) = 0;
+  // Latest event time per user over all stored transactions.
+  virtual Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) = 0;
+
+  virtual Status replace_labels(std::span<const LabelRow> labels) = 0;
+  // Every label and every stored fact, joined on transaction_id.
+  virtual Status scan_eval(const std::function<void(const EvalRow&)>& f) = 0;
+
+  virtual Result<TableCounts> counts() = 0;
+};
+
+// Opens "sqlite:PATH" (or a bare path ending in .db); kInvalidArgument for other URIs.
+Result<std::unique_ptr<Store>> open_store(std::string_view uri);
+
+}  // namespace wf::store

@@ -1,0 +1,141 @@
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace wf::store {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = open_store("sqlite:" + dir_.file("t.db"));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+  }
+
+  FactRow fact(std::string_view id, domain::Verdict verdict, int64_t offset) {
+    FactRow f;
+    f.transaction_id = id;
+    f.event_ts = *parse_rfc3339("2026-11-25T10:00:00Z") + offset;
+    f.user_id = "U1";
+    f.transaction_type = "payment";
+    f.amount_minor = 150000;
+    f.currency = "PHP";
+    f.amount_php = 150000;
+    f.status = "SUCCESS";
+    f.verdict = verdict;
+    f.fraud_score = verdict == domain::Verdict::kFlag ? 85 : 0;
+    f.rules_fired = verdict == domain::Verdict::kFlag ? "R001" : "";
+    f.alert_type = "R001 high_amount_night";
+    f.source_offset = offset;
+    return f;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, CommitsRowsAlertsDeadLettersAndOffsetTogether) {
+  Batch b;
+  b.source = "file:/x";
+  b.end_offset = 300;
+  b.facts = {fact("t1", domain::Verdict::kNormal, 0), fact("t2", domain::Verdict::kFlag, 100)};
+  b.dead_letters = {{200, Errc::kBadAmount, "amount: bad", "{\"amount\":\"x\"}"}};
+  auto r = store_->commit(b);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->facts, 2);
+  EXPECT_EQ(r->alerts, 1);
+  EXPECT_EQ(r->dead_letters, 1);
+  EXPECT_EQ(*store_->load_offset("file:/x"), 300);
+  EXPECT_EQ(*store_->load_offset("file:/other"), 0);
+  auto c = store_->counts();
+  EXPECT_EQ(c->facts, 2);
+  EXPECT_EQ(c->alerts, 1);
+  EXPECT_EQ(c->dead_letters, 1);
+}
+
+TEST_F(SqliteStoreTest, DuplicateTransactionIdsAreCountedAndDropped) {
+  Batch b;
+  b.source = "stdin";
+  b.facts = {fact("t1", domain::Verdict::kFlag, 0)};
+  ASSERT_TRUE(store_->commit(b).ok());
+  b.facts = {fact("t1", domain::Verdict::kFlag, 0), fact("t3", domain::Verdict::kNormal, 5)};
+  auto r = store_->commit(b);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->facts, 1);
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(r->alerts, 0);
+  EXPECT_EQ(store_->counts()->facts, 2);
+  EXPECT_EQ(store_->counts()->alerts, 1);
+}
+
+TEST_F(SqliteStoreTest, AFailingBatchLeavesNothingBehind) {
+  Batch b;
+  b.source = "file:/x";
+  b.end_offset = 500;
+  b.facts = {fact("t1", domain::Verdict::kNormal, 0), fact("t2", domain::Verdict::kNormal, 1)};
+  b.facts[1].user_id = "";  // NOT NULL violation after the first row went in
+  auto r = store_->commit(b);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kStore);
+  EXPECT_EQ(store_->counts()->facts, 0);
+  EXPECT_EQ(*store_->load_offset("file:/x"), 0);
+}
+
+TEST_F(SqliteStoreTest, DimensionsRoundTrip) {
+  domain::User u;
+  u.user_id = "U1";
+  u.phone_hash = "ab";
+  u.full_name = "Juan Dela Cruz";
+  u.home_province = "Cebu";
+  u.home_city = "Cebu City";
+  u.kyc_level = 2;
+  u.created_at = *parse_rfc3339("2024-01-01T00:00:00Z");
+  u.last_txn_at = 0;
+  ASSERT_TRUE(store_->upsert_users(std::vector<domain::User>{u}).ok());
+  u.kyc_level = 3;
+  ASSERT_TRUE(store_->upsert_users(std::vector<domain::User>{u}).ok());
+  auto users = store_->load_users();
+  ASSERT_EQ(users->size(), 1u);
+  EXPECT_EQ((*users)[0].kyc_level, 3);
+  EXPECT_EQ((*users)[0].created_at, u.created_at);
+  EXPECT_EQ((*users)[0].last_txn_at, 0);
+  domain::Merchant m{"M1", "Jollibee - Ayala", "Food", "Metro Manila", true, 5};
+  ASSERT_TRUE(store_->upsert_merchants(std::vector<domain::Merchant>{m}).ok());
+  EXPECT_EQ((*store_->load_merchants())[0].merchant_name, "Jollibee - Ayala");
+}
+
+TEST_F(SqliteStoreTest, EvalJoinsLabelsWithDecisions) {
+  Batch b;
+  b.source = "s";
+  b.facts = {fact("t1", domain::Verdict::kFlag, 0), fact("t2", domain::Verdict::kNormal, 1)};
+  ASSERT_TRUE(store_->commit(b).ok());
+  std::vector<LabelRow> labels = {{"t1", true, "R001"}, {"t9", true, "R002"}};
+  ASSERT_TRUE(store_->replace_labels(labels).ok());
+  int rows = 0, lost = 0, unlabelled = 0;
+  ASSERT_TRUE(store_
+                  ->scan_eval([&](const EvalRow& r) {
+                    ++rows;
+                    if (r.labelled && !r.stored) ++lost;
+                    if (!r.labelled && r.stored) ++unlabelled;
+                    if (r.labelled && r.stored) {
+                      EXPECT_EQ(r.verdict, domain::Verdict::kFlag);
+                      EXPECT_EQ(r.rules_fired, "R001");
+                      EXPECT_EQ(r.pattern, "R001");
+                    }
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(lost, 1);
+  EXPECT_EQ(unlabelled, 1);
+}
+
+TEST(OpenStore, RejectsUnknownUris) {
+  auto s = open_store("mysql://x");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace wf::store
