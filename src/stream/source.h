@@ -1,0 +1,43 @@
+// Where records come from: a file, stdin, a generator, later Kafka. A source hands out
+// batches of records (one record = one line / message) with their positions, and can
+// seek to a position stored with a committed batch, which is how processing resumes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wf::stream {
+
+// Bytes readable after every record's end (simdjson reads ahead, never writes).
+inline constexpr size_t kRecordPadding = 64;
+
+struct Record {
+  std::string_view bytes;  // without the line terminator; kRecordPadding readable after
+  int64_t offset = 0;      // position of the record's first byte
+  bool truncated = false;  // longer than the source's buffer: bytes is a prefix
+};
+
+struct RecordBatch {
+  std::vector<Record> records;  // views valid until the next call to Source::next()
+  int64_t end_position = 0;     // position to resume from after these records
+  bool end_of_input = false;    // no more records will come (file fully read)
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Stable identity stored with offsets, e.g. "file:/abs/path".
+  virtual const std::string& name() const = 0;
+  // Whether positions from an earlier run are meaningful (false for pipes).
+  virtual bool resumable() const = 0;
+  virtual Status seek(int64_t position) = 0;
+  // Fills `out` with up to `max_records` records; may return fewer (or none with
+  // end_of_input) when input is exhausted.
+  virtual Status next(RecordBatch* out, size_t max_records) = 0;
+};
+
+}  // namespace wf::stream
