@@ -1,0 +1,236 @@
+// walletflow bench: end-to-end throughput and latency scenarios, printed as JSON.
+//   engine:   events already in memory -> decode, validate, enrich, protect, rules, score
+//   embedded: a file -> the process pipeline -> SQLite (all tables and indexes), compared
+//             with the sqlite3 shell importing the same fact rows as CSV
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "app/commands.h"
+#include "app/common.h"
+#include "app/output_file.h"
+#include "core/json_writer.h"
+#include "gen/ph_ewallet.h"
+#include "pipeline/runner.h"
+#include "store/sqlite/schema.h"
+#include "stream/file/file_source.h"
+
+namespace wf::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: walletflow bench --scenario engine|embedded [--events N] [--json]\n"
+    "\n"
+    "options:\n"
+    "  --scenario S   engine (in-memory scoring) or embedded (file -> SQLite)\n"
+    "  --events N     events to run (default: engine 1000000, embedded 300000)\n"
+    "  --users N      users (default 100000)\n"
+    "  --dir PATH     working directory for the embedded scenario (default: a temp dir)\n"
+    "  --json         print only the JSON result\n";
+
+double rss_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+struct BenchResult {
+  std::string scenario;
+  int64_t events = 0;
+  double seconds = 0;
+  uint64_t p50_ns = 0, p99_ns = 0;
+  double state_bytes_per_user = 0;
+  double shell_rows_per_s = -1;
+  int64_t stored = 0;
+};
+
+void print(const BenchResult& r) {
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("scenario").string(r.scenario);
+  w.key("events").number(r.events);
+  w.key("seconds").number(r.seconds, 3);
+  w.key("tx_per_s").number(r.seconds > 0 ? double(r.events) / r.seconds : 0, 0);
+  w.key("p50_us").number(double(r.p50_ns) / 1000.0, 2);
+  w.key("p99_us").number(double(r.p99_ns) / 1000.0, 2);
+  w.key("rss_mb").number(rss_mb(), 1);
+  w.key("state_bytes_per_user").number(r.state_bytes_per_user, 1);
+  if (r.shell_rows_per_s >= 0) {
+    w.key("stored").number(r.stored);
+    w.key("sqlite3_shell_import_rows_per_s").number(r.shell_rows_per_s, 0);
+    w.key("ratio_vs_sqlite3_shell")
+        .number(r.shell_rows_per_s > 0 ? (double(r.events) / r.seconds) / r.shell_rows_per_s : 0,
+                3);
+  }
+  w.end_object();
+  std::printf("%s\n", out.c_str());
+}
+
+gen::Dimensions bench_dims(int64_t users) {
+  gen::SeedOptions o;
+  o.users = users;
+  o.merchants = 2000;
+  o.seed = 7;
+  o.now = *parse_rfc3339("2026-11-01T00:00:00Z");
+  return gen::seed_dimensions(o);
+}
+
+int engine(int64_t events, int64_t users, BenchResult* r) {
+  gen::Dimensions dims = bench_dims(users);
+  gen::StreamOptions so;
+  so.seed = 11;
+  so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
+  gen::StreamGenerator g(dims, so);
+  std::string buffer;
+  std::vector<std::pair<size_t, size_t>> spans;
+  gen::Label label;
+  for (int64_t i = 0; i < events; ++i) {
+    size_t b = buffer.size();
+    g.next(&buffer, &label);
+    spans.emplace_back(b, buffer.size() - b - 1);
+  }
+  buffer.append(stream::kRecordPadding, ' ');
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("ph-ewallet");
+  if (!pack.ok()) return report(pack.error());
+  SystemClock clock;
+  pipeline::Processor processor(*pack, *pii, clock);
+  processor.load_users(dims.users);
+  store::Batch batch;
+  Arena arena;
+  int64_t start = clock.monotonic_us();
+  for (int64_t i = 0; i < events; ++i) {
+    stream::Record rec{std::string_view(buffer.data() + spans[i].first, spans[i].second), i, false};
+    processor.process(rec, &batch, &arena);
+    if (batch.facts.size() >= 8192) {
+      batch.facts.clear();
+      batch.dead_letters.clear();
+      arena.reset();
+    }
+  }
+  r->seconds = double(clock.monotonic_us() - start) / 1e6;
+  r->events = events;
+  r->p50_ns = processor.latency_ns().percentile(0.5);
+  r->p99_ns = processor.latency_ns().percentile(0.99);
+  r->state_bytes_per_user = processor.state().bytes_per_user();
+  return kExitOk;
+}
+
+int run_shell(const std::string& script, const std::string& db) {
+  std::string cmd = "sqlite3 -batch '" + db + "' < '" + script + "' > /dev/null";
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+}
+
+int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchResult* r) {
+  namespace fs = std::filesystem;
+  fs::path dir = dir_arg.empty() ? fs::temp_directory_path() /
+                                       ("walletflow-bench-" + std::to_string(::getpid()))
+                                 : fs::path(dir_arg);
+  fs::create_directories(dir);
+  std::string events_path = (dir / "events.jsonl").string();
+  std::string db_path = (dir / "bench.db").string();
+  fs::remove(db_path);
+  fs::remove(db_path + "-wal");
+  gen::Dimensions dims = bench_dims(users);
+  {
+    gen::StreamOptions so;
+    so.seed = 11;
+    so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
+    gen::StreamGenerator g(dims, so);
+    auto out = OutputFile::open(events_path);
+    if (!out.ok()) return report(out.error());
+    gen::Label label;
+    for (int64_t i = 0; i < events; ++i) {
+      g.next(&(*out)->buffer(), &label);
+      (void)(*out)->maybe_flush();
+    }
+    if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  }
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("ph-ewallet");
+  if (!pack.ok()) return report(pack.error());
+  auto store = store::open_store("sqlite:" + db_path);
+  if (!store.ok()) return report(store.error());
+  if (Status s = (*store)->upsert_users(dims.users); !s.ok()) return report(s.error());
+  if (Status s = (*store)->upsert_merchants(dims.merchants); !s.ok()) return report(s.error());
+
+  SystemClock clock;
+  int64_t start = clock.monotonic_us();
+  {
+    auto source = stream::file::FileSource::open(events_path);
+    if (!source.ok()) return report(source.error());
+    pipeline::Processor processor(*pack, *pii, clock);
+    auto loaded = (*store)->load_users();
+    processor.load_users(*loaded);
+    pipeline::Runner runner(**source, **store, processor, clock);
+    std::atomic<bool> stop{false};
+    if (Status s = runner.run(stop); !s.ok()) return report(s.error());
+    r->p50_ns = processor.latency_ns().percentile(0.5);
+    r->p99_ns = processor.latency_ns().percentile(0.99);
+    r->state_bytes_per_user = processor.state().bytes_per_user();
+  }
+  r->seconds = double(clock.monotonic_us() - start) / 1e6;
+  r->events = events;
+  r->stored = (*store)->counts()->facts;
+  store->reset();
+
+  // The sqlite3 shell importing the very rows we stored, as CSV, into an empty copy of
+  // the same table with the same indexes.
+  std::string csv = (dir / "facts.csv").string();
+  std::string export_sql = (dir / "export.sql").string();
+  std::ofstream(export_sql) << ".mode csv\n.headers off\n.output " << csv
+                            << "\nSELECT * FROM fact_transactions;\n";
+  if (run_shell(export_sql, db_path) != 0) {
+    std::fprintf(stderr, "walletflow bench: sqlite3 shell not available; no comparison\n");
+    return kExitOk;
+  }
+  std::string shell_db = (dir / "shell.db").string();
+  fs::remove(shell_db);
+  std::string schema_sql = (dir / "schema.sql").string();
+  std::ofstream(schema_sql) << "PRAGMA journal_mode=WAL;\n"
+                            << std::string(store::sqlite::kSchemaSql) << "\n";
+  if (run_shell(schema_sql, shell_db) != 0) return kExitFailure;
+  std::string import_sql = (dir / "import.sql").string();
+  std::ofstream(import_sql) << ".mode csv\n.import " << csv << " fact_transactions\n";
+  int64_t s0 = clock.monotonic_us();
+  if (run_shell(import_sql, shell_db) != 0) return kExitFailure;
+  double shell_seconds = double(clock.monotonic_us() - s0) / 1e6;
+  r->shell_rows_per_s = shell_seconds > 0 ? double(r->stored) / shell_seconds : 0;
+  if (dir_arg.empty()) fs::remove_all(dir);
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+  Args args(kUsage);
+  args.option("scenario").option("events").option("users").option("dir").option("json", true);
+  if (auto code = parse_or_exit(args, argc, argv)) return *code;
+  std::string scenario = args.get_or("scenario", "");
+  if (scenario != "engine" && scenario != "embedded") {
+    return usage_error(args, "--scenario must be 'engine' or 'embedded'");
+  }
+  auto events =
+      args.get_int("events", scenario == "engine" ? 1'000'000 : 300'000, 1, 1'000'000'000);
+  if (!events.ok()) return usage_error(args, events.error().message);
+  auto users = args.get_int("users", 100'000, 1, 50'000'000);
+  if (!users.ok()) return usage_error(args, users.error().message);
+  BenchResult r;
+  r.scenario = scenario;
+  int rc = scenario == "engine" ? engine(*events, *users, &r)
+                                : embedded(*events, *users, args.get_or("dir", ""), &r);
+  if (rc != kExitOk) return rc;
+  print(r);
+  return kExitOk;
+}
+
+}  // namespace wf::app

@@ -1,0 +1,174 @@
+// walletflow eval: precision, recall and F1 of the stored decisions against labels.
+// overall compares FLAG decisions with is_fraud; rules.<id> measures each rule: recall =
+// share of events labelled with the rule's pattern on which it fired, precision = share
+// of events it fired on that are labelled fraud.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/common.h"
+#include "codec/label_codec.h"
+#include "core/json_writer.h"
+
+namespace wf::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: walletflow eval --store sqlite:PATH --labels FILE [--json]\n"
+    "\n"
+    "Loads the labels file (JSON lines: transaction_id, is_fraud, pattern) into the\n"
+    "store's labels table and scores the stored decisions against it.\n"
+    "\n"
+    "options:\n"
+    "  --store URI     the store that processed the labelled stream (required)\n"
+    "  --labels FILE   labels written by 'walletflow generate --labels-out' (required)\n"
+    "  --rules FILE    rule pack whose rules are reported (default: the profile's)\n"
+    "  --profile NAME  ph-ewallet (default)\n"
+    "  --json          machine-readable output\n";
+
+struct Confusion {
+  int64_t tp = 0, fp = 0, fn = 0, tn = 0;
+  double precision() const { return tp + fp == 0 ? 0.0 : double(tp) / double(tp + fp); }
+  double recall() const { return tp + fn == 0 ? 0.0 : double(tp) / double(tp + fn); }
+  double f1() const {
+    double p = precision(), r = recall();
+    return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
+  }
+};
+
+// Per rule: fired/fraud split for precision, pattern hits for recall.
+struct RuleStats {
+  int64_t fired = 0, fired_fraud = 0, labelled = 0, labelled_hit = 0;
+  double precision() const { return fired == 0 ? 0.0 : double(fired_fraud) / double(fired); }
+  double recall() const { return labelled == 0 ? 0.0 : double(labelled_hit) / double(labelled); }
+  double f1() const {
+    double p = precision(), r = recall();
+    return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
+  }
+};
+
+bool fired(std::string_view rules_fired, std::string_view id) {
+  size_t pos = 0;
+  while (pos <= rules_fired.size()) {
+    size_t comma = rules_fired.find(',', pos);
+    if (comma == std::string_view::npos) comma = rules_fired.size();
+    if (rules_fired.substr(pos, comma - pos) == id) return true;
+    pos = comma + 1;
+  }
+  return false;
+}
+
+void write_confusion(JsonWriter& w, const Confusion& c) {
+  w.key("tp").number(c.tp);
+  w.key("fp").number(c.fp);
+  w.key("fn").number(c.fn);
+  w.key("tn").number(c.tn);
+  w.key("precision").number(c.precision(), 4);
+  w.key("recall").number(c.recall(), 4);
+  w.key("f1").number(c.f1(), 4);
+}
+
+}  // namespace
+
+int cmd_eval(int argc, char** argv) {
+  Args args(kUsage);
+  args.option("store").option("labels").option("rules").option("profile").option("json", true);
+  if (auto code = parse_or_exit(args, argc, argv)) return *code;
+  if (!args.has("store")) return usage_error(args, "--store is required");
+  auto labels_path = args.get("labels");
+  if (!labels_path) return usage_error(args, "--labels is required");
+
+  auto pack = load_pack(args);
+  if (!pack.ok()) return report(pack.error());
+  auto labels = codec::read_labels_file(*labels_path);
+  if (!labels.ok()) return report(labels.error());
+  auto store = open_store_arg(args, "");
+  if (!store.ok()) return report(store.error());
+
+  std::vector<store::LabelRow> rows;
+  rows.reserve(labels->size());
+  for (auto& l : *labels) rows.push_back({std::move(l.transaction_id), l.is_fraud, l.pattern});
+  Status loaded = (*store)->replace_labels(rows);
+  if (!loaded.ok()) return report(loaded.error());
+
+  Confusion overall;
+  std::vector<RuleStats> per_rule(pack->rules().size());
+  int64_t events = 0, lost = 0, labelled_fraud = 0;
+  Status scanned = (*store)->scan_eval([&](const store::EvalRow& r) {
+    ++events;
+    if (r.labelled && !r.stored) ++lost;
+    bool flag = r.stored && r.verdict == domain::Verdict::kFlag;
+    bool fraud = r.labelled && r.is_fraud;
+    labelled_fraud += fraud;
+    if (flag && fraud) ++overall.tp;
+    if (flag && !fraud) ++overall.fp;
+    if (!flag && fraud) ++overall.fn;
+    if (!flag && !fraud) ++overall.tn;
+    for (size_t i = 0; i < per_rule.size(); ++i) {
+      const std::string& id = pack->rules()[i].id;
+      bool hit = r.stored && fired(r.rules_fired, id);
+      RuleStats& s = per_rule[i];
+      if (hit) {
+        ++s.fired;
+        s.fired_fraud += fraud;
+      }
+      if (r.labelled && r.pattern == id) {
+        ++s.labelled;
+        s.labelled_hit += hit;
+      }
+    }
+  });
+  if (!scanned.ok()) return report(scanned.error());
+
+  if (args.has("json")) {
+    std::string out;
+    JsonWriter w(&out);
+    w.begin_object();
+    w.key("events").number(events);
+    w.key("labels").number(static_cast<int64_t>(rows.size()));
+    w.key("labelled_fraud").number(labelled_fraud);
+    w.key("labelled_not_stored").number(lost);
+    w.key("overall").begin_object();
+    write_confusion(w, overall);
+    w.end_object();
+    w.key("rules").begin_object();
+    for (size_t i = 0; i < per_rule.size(); ++i) {
+      const RuleStats& s = per_rule[i];
+      w.key(pack->rules()[i].id).begin_object();
+      w.key("name").string(pack->rules()[i].name);
+      w.key("fired").number(s.fired);
+      w.key("labelled").number(s.labelled);
+      w.key("tp").number(s.fired_fraud);
+      w.key("fp").number(s.fired - s.fired_fraud);
+      w.key("fn").number(s.labelled - s.labelled_hit);
+      w.key("precision").number(s.precision(), 4);
+      w.key("recall").number(s.recall(), 4);
+      w.key("f1").number(s.f1(), 4);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::printf("events %lld, labelled fraud %lld, labelled but not stored %lld\n",
+                static_cast<long long>(events), static_cast<long long>(labelled_fraud),
+                static_cast<long long>(lost));
+    std::printf(
+        "overall (FLAG vs is_fraud): precision %.4f recall %.4f f1 %.4f "
+        "(tp %lld fp %lld fn %lld)\n",
+        overall.precision(), overall.recall(), overall.f1(), static_cast<long long>(overall.tp),
+        static_cast<long long>(overall.fp), static_cast<long long>(overall.fn));
+    for (size_t i = 0; i < per_rule.size(); ++i) {
+      const RuleStats& s = per_rule[i];
+      std::printf("  %-5s %-24s fired %7lld  precision %.4f  recall %.4f (%lld/%lld)\n",
+                  pack->rules()[i].id.c_str(), pack->rules()[i].name.c_str(),
+                  static_cast<long long>(s.fired), s.precision(), s.recall(),
+                  static_cast<long long>(s.labelled_hit), static_cast<long long>(s.labelled));
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace wf::app

@@ -1,0 +1,35 @@
+// The one-line status printed every second while a stream runs: rate, totals, flagged,
+// monitored, dead letters, p99 decision latency. On a TTY the line is redrawn in place;
+// otherwise (when enabled) one line per second is appended. Called from one thread.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+
+#include "core/time.h"
+#include "pipeline/runner.h"
+
+namespace wf::app {
+
+using pipeline::RunnerSnapshot;
+
+class StatusLine {
+ public:
+  StatusLine(const Clock& clock, bool tty, bool lines_when_not_tty = false, std::FILE* out = stderr)
+      : clock_(clock), tty_(tty), enabled_(tty || lines_when_not_tty), out_(out) {
+    last_us_ = clock_.monotonic_us();
+  }
+  // Prints when a second has passed since the last line (or `final` and enabled).
+  void maybe_print(const RunnerSnapshot& s, bool final);
+
+ private:
+  const Clock& clock_;
+  bool tty_;
+  bool enabled_;
+  std::FILE* out_;
+  int64_t last_us_;
+  int64_t last_records_ = 0;
+  bool printed_ = false;
+};
+
+}  // namespace wf::app

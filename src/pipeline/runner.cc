@@ -1,0 +1,180 @@
+#include "pipeline/runner.h"
+
+#include <condition_variable>
+#include <optional>
+#include <thread>
+
+namespace wf::pipeline {
+namespace {
+
+struct Slot {
+  store::Batch batch;
+  Arena arena;
+};
+
+// One-batch handoff between the scoring thread and the writer thread.
+class Handoff {
+ public:
+  // Blocks until the writer is idle, then gives it `slot`. False if the writer failed.
+  bool put(Slot* slot) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return pending_ == nullptr || failed_; });
+    if (failed_) return false;
+    pending_ = slot;
+    cv_.notify_all();
+    return true;
+  }
+  // Waits until every handed-over batch is committed.
+  void drain() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return (pending_ == nullptr && !busy_) || failed_; });
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // Writer side: next batch, or nullptr when closed.
+  Slot* take() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return pending_ != nullptr || closed_; });
+    if (pending_ == nullptr) return nullptr;
+    busy_ = true;
+    return pending_;
+  }
+  void done(bool ok) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ = nullptr;
+    busy_ = false;
+    if (!ok) failed_ = true;
+    cv_.notify_all();
+  }
+  bool failed() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return failed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  Slot* pending_ = nullptr;
+  bool busy_ = false;
+  bool closed_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+Runner::Runner(stream::Source& source, store::Store& store, Processor& processor,
+               const Clock& clock, RunnerOptions options)
+    : source_(source), store_(store), processor_(processor), clock_(clock), options_(options) {}
+
+RunnerSnapshot Runner::snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RunnerSnapshot s = snapshot_;
+  s.p50_ns = latency_.percentile(0.50);
+  s.p99_ns = latency_.percentile(0.99);
+  return s;
+}
+
+Status Runner::run(const std::atomic<bool>& stop) {
+  if (options_.resume) {
+    WF_RETURN_IF_ERROR(processor_.restore_state(store_));
+    if (source_.resumable()) {
+      auto offset = store_.load_offset(source_.name());
+      if (!offset.ok()) return offset.take_error();
+      if (*offset > 0) WF_RETURN_IF_ERROR(source_.seek(*offset));
+      std::lock_guard<std::mutex> lock(mutex_);
+      snapshot_.resumed_from = *offset;
+    }
+  }
+
+  Handoff handoff;
+  Error writer_error;
+  std::thread writer([&] {
+    while (Slot* slot = handoff.take()) {
+      auto r = store_.commit(slot->batch);
+      if (!r.ok()) {
+        writer_error = r.take_error();
+        handoff.done(false);
+        return;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        snapshot_.duplicates += r->duplicates;
+        snapshot_.alerts += r->alerts;
+        ++snapshot_.batches;
+      }
+      handoff.done(true);
+    }
+  });
+
+  Slot slots[2];
+  int current = 0;
+  stream::RecordBatch records;
+  Status status;
+  int64_t batch_started = clock_.monotonic_us();
+  auto start_batch = [&](Slot& s) {
+    s.batch.facts.clear();
+    s.batch.dead_letters.clear();
+    s.arena.reset();
+    s.batch.source = source_.name();
+  };
+  start_batch(slots[current]);
+  size_t in_batch = 0;
+  bool has_data = false;  // records (or a moved position) not yet committed
+
+  auto flush = [&]() -> bool {
+    Slot& s = slots[current];
+    s.batch.received_at = clock_.now();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      const ProcessorCounters& c = processor_.counters();
+      snapshot_.records = c.records;
+      snapshot_.facts = c.facts;
+      snapshot_.dead_letters = c.dead_letters;
+      snapshot_.flagged = c.flagged;
+      snapshot_.monitored = c.monitored;
+      latency_ = processor_.latency_ns();
+    }
+    if (!handoff.put(&s)) return false;
+    current ^= 1;
+    start_batch(slots[current]);
+    in_batch = 0;
+    has_data = false;
+    batch_started = clock_.monotonic_us();
+    return true;
+  };
+
+  bool writer_failed = false;
+  while (!stop.load(std::memory_order_relaxed)) {
+    size_t room = options_.batch_records - in_batch;
+    Status read = source_.next(&records, room);
+    if (!read.ok()) {
+      status = read;
+      break;
+    }
+    Slot& s = slots[current];
+    for (const stream::Record& r : records.records) processor_.process(r, &s.batch, &s.arena);
+    in_batch += records.records.size();
+    if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;
+    s.batch.end_offset = records.end_position;
+    bool full = in_batch >= options_.batch_records;
+    bool old = clock_.monotonic_us() - batch_started >= options_.max_batch_age_us;
+    if (has_data && (full || old || records.end_of_input)) {
+      if (!flush()) {
+        writer_failed = true;
+        break;
+      }
+    }
+    if (records.end_of_input) break;
+  }
+  if (status.ok() && !writer_failed && has_data) writer_failed = !flush();
+  handoff.drain();
+  handoff.close();
+  writer.join();
+  if (handoff.failed() || writer_failed) return writer_error;
+  return status;
+}
+
+}  // namespace wf::pipeline

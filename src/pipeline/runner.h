@@ -1,0 +1,62 @@
+// Drives one stream: source -> Processor -> Store, exactly once. The calling thread reads
+// and scores; a writer thread commits the previous batch meanwhile (double buffering),
+// so SQLite's write time overlaps scoring. Each committed batch carries the source
+// position after its last record; on start the source is sought to the stored position
+// and the rule state rebuilt from the store.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "core/histogram.h"
+#include "pipeline/processor.h"
+#include "store/store.h"
+#include "stream/source.h"
+
+namespace wf::pipeline {
+
+struct RunnerOptions {
+  size_t batch_records = 8192;
+  // A partial batch is committed once it is this old (live streams stay fresh).
+  int64_t max_batch_age_us = 250'000;
+  bool resume = true;  // seek to the stored offset and restore state first
+};
+
+// Totals since start, safe to read from any thread.
+struct RunnerSnapshot {
+  int64_t records = 0;
+  int64_t facts = 0;
+  int64_t dead_letters = 0;
+  int64_t duplicates = 0;
+  int64_t flagged = 0;
+  int64_t monitored = 0;
+  int64_t alerts = 0;
+  int64_t batches = 0;
+  uint64_t p50_ns = 0;
+  uint64_t p99_ns = 0;
+  int64_t resumed_from = 0;
+};
+
+class Runner {
+ public:
+  Runner(stream::Source& source, store::Store& store, Processor& processor, const Clock& clock,
+         RunnerOptions options = {});
+
+  // Runs until end of input or until `stop` becomes true; then commits what it has.
+  Status run(const std::atomic<bool>& stop);
+  RunnerSnapshot snapshot() const;
+
+ private:
+  stream::Source& source_;
+  store::Store& store_;
+  Processor& processor_;
+  const Clock& clock_;
+  RunnerOptions options_;
+
+  mutable std::mutex mutex_;  // guards snapshot_ and latency_
+  RunnerSnapshot snapshot_;
+  Histogram latency_;
+};
+
+}  // namespace wf::pipeline

@@ -1,0 +1,130 @@
+#include "pipeline/processor.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace wf::pipeline {
+namespace {
+
+std::string event(const std::string& id, const std::string& user, const std::string& ts,
+                  const std::string& amount, const std::string& extra = "") {
+  return R"({"transaction_id":")" + id + R"(","event_timestamp":")" + ts + R"(","user_id":")" +
+         user + R"(","transaction_type":"payment","amount":")" + amount +
+         R"(","currency":"PHP","country":"PH","lat":14.55,"lon":121.02,)" +
+         R"("phone_number":"+639171234567","ip_address":"203.177.12.9")" + extra + "}";
+}
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  ProcessorTest()
+      : pack_(*rules::RulePack::builtin("ph-ewallet")),
+        pii_(*PiiProtector::from_key("test-key-0123456789")) {}
+
+  // Runs `lines` through `p` into one batch.
+  store::Batch run(Processor& p, const std::vector<std::string>& lines) {
+    store::Batch batch;
+    batch.source = "test";
+    for (size_t i = 0; i < lines.size(); ++i) {
+      buffers_.push_back(lines[i] + std::string(stream::kRecordPadding, ' '));
+      stream::Record r{std::string_view(buffers_.back().data(), lines[i].size()),
+                       static_cast<int64_t>(i), false};
+      p.process(r, &batch, &arena_);
+    }
+    return batch;
+  }
+
+  rules::RulePack pack_;
+  PiiProtector pii_;
+  ManualClock clock_{0};
+  Arena arena_;
+  std::deque<std::string> buffers_;
+};
+
+TEST_F(ProcessorTest, ScoresAndProtectsAGoodEvent) {
+  Processor p(pack_, pii_, clock_);
+  auto batch = run(p, {event("t1", "U1", "2026-11-25T01:30:00+08:00", "75000.50")});
+  ASSERT_EQ(batch.facts.size(), 1u);
+  const store::FactRow& f = batch.facts[0];
+  EXPECT_EQ(f.transaction_id, "t1");
+  EXPECT_EQ(f.amount_php, 7500050);
+  EXPECT_EQ(f.verdict, domain::Verdict::kFlag);
+  EXPECT_EQ(f.fraud_score, 85);
+  EXPECT_EQ(f.rules_fired, "R001");
+  EXPECT_EQ(f.alert_type.substr(0, 4), "R001");
+  EXPECT_EQ(f.phone_hash, pii_.hash("639171234567"));
+  EXPECT_EQ(f.ip_hash, pii_.hash("203.177.12.9"));
+  EXPECT_EQ(p.counters().flagged, 1);
+}
+
+TEST_F(ProcessorTest, BadRecordsBecomeRedactedDeadLetters) {
+  Processor p(pack_, pii_, clock_);
+  auto batch = run(p, {event("t1", "U1", "2026-11-25T10:00:00+08:00", "12.345"), "{not json",
+                       event("t2", "U1", "2026-11-25T10:00:01+08:00", "10.00")});
+  ASSERT_EQ(batch.dead_letters.size(), 2u);
+  EXPECT_EQ(batch.dead_letters[0].code, Errc::kBadAmount);
+  EXPECT_EQ(batch.dead_letters[0].source_offset, 0);
+  EXPECT_EQ(batch.dead_letters[0].raw.find("9171234567"), std::string_view::npos);
+  EXPECT_EQ(batch.dead_letters[1].code, Errc::kMalformedJson);
+  ASSERT_EQ(batch.facts.size(), 1u);  // the neighbour is unharmed
+  EXPECT_EQ(batch.facts[0].transaction_id, "t2");
+  EXPECT_EQ(p.counters().dead_by_code[static_cast<size_t>(Errc::kBadAmount)], 1);
+}
+
+TEST_F(ProcessorTest, CurrencyWithoutFxRateIsADeadLetter) {
+  Processor p(pack_, pii_, clock_);
+  std::string e = event("t1", "U1", "2026-11-25T10:00:00+08:00", "10.00");
+  e.replace(e.find("\"PHP\""), 5, "\"NGN\"");
+  auto batch = run(p, {e});
+  ASSERT_EQ(batch.dead_letters.size(), 1u);
+  EXPECT_EQ(batch.dead_letters[0].code, Errc::kUnknownCurrency);
+}
+
+TEST_F(ProcessorTest, RestoredStateScoresLikeAnUninterruptedRun) {
+  // Eleven payments in four minutes: the 11th fires the velocity rule R002 (> 10 in 5m)
+  // only if the first ten are remembered across the restart.
+  std::vector<std::string> first, second;
+  for (int i = 0; i < 11; ++i) {
+    std::string ts = "2026-11-25T10:0" + std::to_string(i / 3) + ":" +
+                     std::to_string(10 + (i % 3) * 10) + "+08:00";
+    (i < 10 ? first : second).push_back(event("v" + std::to_string(i), "U7", ts, "100.00"));
+  }
+  Processor straight(pack_, pii_, clock_);
+  std::vector<std::string> all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  auto expected = run(straight, all);
+  EXPECT_EQ(expected.facts.back().rules_fired, "R002");
+
+  testing::TempDir dir;
+  auto store = store::open_store("sqlite:" + dir.file("s.db"));
+  ASSERT_TRUE(store.ok());
+  {
+    Processor before(pack_, pii_, clock_);
+    auto batch = run(before, first);
+    ASSERT_TRUE((*store)->commit(batch).ok());
+  }
+  Processor after(pack_, pii_, clock_);
+  ASSERT_TRUE(after.restore_state(**store).ok());
+  auto resumed = run(after, second);
+  ASSERT_EQ(resumed.facts.size(), 1u);
+  EXPECT_EQ(resumed.facts[0].rules_fired, "R002");
+  EXPECT_EQ(resumed.facts[0].fraud_score, expected.facts.back().fraud_score);
+}
+
+TEST_F(ProcessorTest, DormancyComesFromTheDimension) {
+  Processor p(pack_, pii_, clock_);
+  domain::User u;
+  u.user_id = "U9";
+  u.last_txn_at = *parse_rfc3339("2026-01-01T00:00:00Z");
+  p.load_users({u});
+  auto batch = run(p, {event("d1", "U9", "2026-11-25T10:00:00+08:00", "25000.50"),
+                       event("d2", "U9", "2026-11-25T11:00:00+08:00", "25000.50")});
+  EXPECT_EQ(batch.facts[0].rules_fired, "R005");
+  EXPECT_EQ(batch.facts[1].rules_fired, "");  // only the first transaction after dormancy
+}
+
+}  // namespace
+}  // namespace wf::pipeline
