@@ -31,11 +31,26 @@ void fold(const Features& f, internal::SlotRef& slot) {
   slot.record_time(internal::floor_ms(t));
 }
 
+constexpr double kEarthRadiusKm = 6371.0088;  // mean radius (IUGG)
+constexpr double kRadians = 3.14159265358979323846 / 180.0;
+
+// distance_km(...) > max_km, skipping the trigonometry when a cheap bound decides: on a
+// sphere R*|dlat| <= d (latitude changes no faster than distance) and
+// d <= R*(|dlat| + cos(lat1)*|dlon|) <= R*(|dlat| + |dlon|) (along the parallel, then
+// the meridian). Nearly all events are near the previous one or very far from it.
+bool farther_than(double lat1, double lon1, double lat2, double lon2, double max_km) {
+  constexpr double kKmPerDegree = kEarthRadiusKm * kRadians;
+  const double dlat = std::abs(lat2 - lat1);
+  double dlon = std::abs(lon2 - lon1);
+  if (dlon > 180) dlon = 360 - dlon;
+  if (dlat * kKmPerDegree > max_km) return true;
+  if ((dlat + dlon) * kKmPerDegree <= max_km) return false;
+  return distance_km(lat1, lon1, lat2, lon2) > max_km;
+}
+
 }  // namespace
 
 double distance_km(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kEarthRadiusKm = 6371.0088;  // mean radius (IUGG)
-  constexpr double kRadians = 3.14159265358979323846 / 180.0;
   const double sin_dlat = std::sin((lat2 - lat1) * kRadians / 2);
   const double sin_dlon = std::sin((lon2 - lon1) * kRadians / 2);
   double a = sin_dlat * sin_dlat +
@@ -74,7 +89,7 @@ domain::Decision Engine::evaluate(const Features& f, UserStateTable& state) cons
         if (f.has_location && slot.has_location()) {
           int64_t gap = sat_sub(t, slot.location_time());
           if (gap < 0) gap = gap == INT64_MIN ? INT64_MAX : -gap;
-          hit = gap <= r.window_us && distance_km(f.lat, f.lon, slot.lat(), slot.lon()) > r.max_km;
+          hit = gap <= r.window_us && farther_than(f.lat, f.lon, slot.lat(), slot.lon(), r.max_km);
         }
         break;
       case RuleKind::kRoundAmount:

@@ -51,13 +51,14 @@ class Section {
       : origin_(origin), table_(table), where_(std::move(where)) {}
 
   Error error(std::string_view key, std::string_view what) const {
+    // Appends only: GCC 12 -O3 reports a false -Wrestrict on `str += "x" + str`.
     std::string msg(origin_);
     const toml::node* node = key.empty() ? nullptr : table_.get(key);
     const toml::source_region& src = node ? node->source() : table_.source();
-    if (src.begin.line > 0) msg += ":" + std::to_string(src.begin.line);
-    msg += ": " + where_ + ": ";
-    if (!key.empty()) msg += "'" + std::string(key) + "': ";
-    msg += what;
+    if (src.begin.line > 0) msg.append(":").append(std::to_string(src.begin.line));
+    msg.append(": ").append(where_).append(": ");
+    if (!key.empty()) msg.append("'").append(key).append("': ");
+    msg.append(what);
     return make_error(Errc::kConfig, std::move(msg));
   }
 

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
+#include "core/rng.h"
 #include "rules/pack.h"
 #include "rules/user_state.h"
 
@@ -147,6 +149,47 @@ window = "1h"
     got += pack->fired_ids(engine.evaluate(f, state).rules_fired) + ";";
   }
   EXPECT_EQ(got, ";;;FAST;;SLOW;");
+}
+
+// The location rule skips the trigonometry when a bound decides; it must agree with the
+// haversine everywhere, including across the antimeridian and near the poles.
+TEST(Engine, LocationJumpAgreesWithDistanceKm) {
+  auto pack = pack_of(R"([[rule]]
+id = "JUMP"
+name = "jump"
+kind = "location_jump"
+score = 90
+max_km = 100
+window = "10m"
+)");
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  Engine engine(*pack);
+  Rng rng(2026);
+  constexpr uint32_t kPairs = 20'000;
+  UserStateTable state(0);
+  for (uint32_t u = 0; u < kPairs; ++u) state.ensure(u, 0);
+  int fired = 0;
+  for (uint32_t u = 0; u < kPairs; ++u) {
+    Features f;
+    f.user = u;
+    f.has_location = true;
+    f.event_ts = kNoon;
+    f.lat = rng.uniform() * 178 - 89;
+    f.lon = u % 4 == 0 ? 179.5 + rng.uniform() * 0.5 : rng.uniform() * 360 - 180;
+    const float stored_lat = static_cast<float>(f.lat);
+    const float stored_lon = static_cast<float>(f.lon);
+    (void)engine.evaluate(f, state);
+    f.event_ts += kMicrosPerMinute;
+    f.lat = std::clamp(f.lat + (rng.uniform() - 0.5) * 4, -90.0, 90.0);
+    f.lon += (rng.uniform() - 0.5) * 4;
+    if (f.lon > 180) f.lon -= 360;
+    bool want = distance_km(f.lat, f.lon, stored_lat, stored_lon) > 100;
+    bool got = engine.evaluate(f, state).rules_fired != 0;
+    ASSERT_EQ(got, want) << f.lat << "," << f.lon << " from " << stored_lat << "," << stored_lon;
+    fired += got;
+  }
+  EXPECT_GT(fired, kPairs / 4);  // both outcomes are well represented
+  EXPECT_LT(fired, kPairs * 3 / 4);
 }
 
 TEST(Engine, ExtremeTimesDoNotOverflow) {
