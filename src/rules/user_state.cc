@@ -90,6 +90,12 @@ void UserStateTable::ensure(uint32_t user, Instant last_activity) {
 
 size_t UserStateTable::size() const { return size_; }
 
+void UserStateTable::set_last_activity(uint32_t user, Instant t) {
+  if (user >= size_) return;
+  internal::SlotRef slot(slot_words(user), ring_capacity_);
+  if (t > slot.last_activity()) slot.set_last_activity(t);
+}
+
 size_t UserStateTable::expire(Instant before) {
   const int64_t before_ms = internal::floor_ms(before);
   size_t users = 0;

@@ -22,6 +22,8 @@ class UserStateTable {
   // (dim_users.last_txn_at, 0 = never).
   void ensure(uint32_t user, Instant last_activity);
   size_t size() const;
+  // Raises the user's last activity to `t` (restore on restart); never lowers it.
+  void set_last_activity(uint32_t user, Instant t);
 
   // Forgets recent times and locations older than `before` (the last-activity time is
   // kept); returns how many users had state dropped. Bounds memory for idle users.

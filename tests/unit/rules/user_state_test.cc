@@ -62,6 +62,27 @@ TEST(UserStateTable, EnsureKeepsExistingUsersAndStartsNewOnes) {
   EXPECT_EQ(engine.evaluate(f, state).score, 0);  // never active
 }
 
+TEST(UserStateTable, SetLastActivityOnlyRaisesIt) {
+  auto pack = RulePack::builtin("ph-ewallet");
+  ASSERT_TRUE(pack.ok());
+  Engine engine(*pack);
+  UserStateTable state(10);
+  state.ensure(1, 0);
+  const Instant dormant_since = kNoon - 181 * kMicrosPerDay;
+  state.set_last_activity(0, dormant_since);
+  state.set_last_activity(0, dormant_since - kMicrosPerDay);  // lower: ignored
+  state.set_last_activity(7, dormant_since);                  // unknown user: ignored
+  EXPECT_EQ(state.size(), 2u);
+  Features f;
+  f.event_ts = kNoon;
+  f.amount_base = 2'000'050;
+  EXPECT_EQ(pack->fired_ids(engine.evaluate(f, state).rules_fired), "R005");
+  state.set_last_activity(1, dormant_since);
+  state.set_last_activity(1, kNoon - kMicrosPerDay);  // higher: taken
+  f.user = 1;
+  EXPECT_EQ(engine.evaluate(f, state).rules_fired, 0u);
+}
+
 // The ring in isolation: keeps the newest `capacity` times, sorted, across rebases.
 class Ring : public ::testing::Test {
  protected:
