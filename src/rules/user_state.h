@@ -31,19 +31,19 @@ class UserStateTable {
   // Bytes of state held per user (all tables together, divided by size()).
   double bytes_per_user() const;
 
-  // Internal layout is private to the engine.
+  // Internal layout is private to the engine (see user_state_internal.h).
   friend class Engine;
 
  private:
-  struct Slot;
-  int velocity_capacity_;
-  std::vector<Instant> last_activity_;
-  std::vector<Instant> last_seen_;  // time of the previous located transaction
-  std::vector<float> last_lat_;
-  std::vector<float> last_lon_;
-  std::vector<Instant> recent_;  // velocity_capacity_ times per user, ring buffer
-  std::vector<uint8_t> recent_head_;
-  std::vector<uint8_t> recent_count_;
+  // One contiguous block of uint32 words per user: a fixed header, then the velocity
+  // ring. A user's whole state is adjacent in memory, so scoring touches 1-2 cache lines.
+  uint32_t* slot_words(uint32_t user) { return words_.data() + size_t{user} * stride_; }
+
+  int velocity_capacity_;  // the pack's largest max_count
+  int ring_capacity_;      // velocity_capacity_ newest times plus as many for late events
+  size_t stride_;          // words per user
+  size_t size_ = 0;        // users
+  std::vector<uint32_t> words_;
 };
 
 }  // namespace wf::rules

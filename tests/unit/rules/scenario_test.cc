@@ -1,0 +1,212 @@
+// Runs every rule scenario in tests/testdata/rules/*.txt (format in README.md there):
+// each file starts from an empty UserStateTable and scores its events in file order
+// with the built-in ph-ewallet pack, or the pack its `pack` line names.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/time.h"
+#include "rules/engine.h"
+#include "rules/pack.h"
+#include "rules/user_state.h"
+
+namespace wf::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kScenarioDir = fs::path(WF_TESTDATA_DIR) / "rules";
+
+std::vector<std::string> split(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
+int velocity_capacity(const RulePack& pack) {
+  int64_t most = 0;
+  for (const Rule& r : pack.rules()) {
+    if (r.kind == RuleKind::kVelocity) most = std::max(most, r.max_count);
+  }
+  return static_cast<int>(most);
+}
+
+Instant time_of(const std::string& text) {
+  auto t = parse_rfc3339(text);
+  EXPECT_TRUE(t.ok()) << text;
+  return t.ok() ? *t : 0;
+}
+
+class Scenario {
+ public:
+  explicit Scenario(fs::path path) : path_(std::move(path)) {}
+
+  void run() {
+    std::ifstream in(path_);
+    ASSERT_TRUE(in) << path_;
+    auto builtin = RulePack::builtin("ph-ewallet");
+    ASSERT_TRUE(builtin.ok()) << builtin.error().message;
+    pack_.emplace(std::move(*builtin));
+    reset();
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      where_ = path_.filename().string() + ":" + std::to_string(number) + ": " + line;
+      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      std::vector<std::string> words = split(line);
+      if (words.empty()) continue;
+      if (words[0] == "pack") {
+        pack_line(words);
+      } else if (words[0] == "state") {
+        state_line(words);
+      } else if (words[0] == "at") {
+        event_line(words);
+      } else if (words[0] == "expire") {
+        expire_line(words);
+      } else {
+        ADD_FAILURE() << where_ << ": unknown directive";
+      }
+      if (::testing::Test::HasFatalFailure()) return;
+      ++lines_;
+    }
+    EXPECT_GT(events_, 0) << path_ << " has no events";
+  }
+
+ private:
+  void reset() {
+    state_.emplace(velocity_capacity(*pack_));
+    engine_.emplace(*pack_);
+  }
+
+  // pack FILE: a pack from tests/testdata/rules/, before any event.
+  void pack_line(const std::vector<std::string>& w) {
+    ASSERT_EQ(w.size(), 2u) << where_;
+    ASSERT_EQ(lines_, 0) << where_ << ": 'pack' must come first";
+    auto pack = RulePack::load_file((kScenarioDir / w[1]).string());
+    ASSERT_TRUE(pack.ok()) << where_ << ": " << pack.error().message;
+    engine_.reset();
+    pack_.emplace(std::move(*pack));
+    reset();
+  }
+
+  // state user N last_activity TIME
+  void state_line(const std::vector<std::string>& w) {
+    ASSERT_EQ(w.size(), 5u) << where_;
+    ASSERT_EQ(w[1], "user") << where_;
+    ASSERT_EQ(w[3], "last_activity") << where_;
+    uint32_t user = static_cast<uint32_t>(std::stoul(w[2]));
+    ASSERT_GE(user, state_->size()) << where_ << ": state for a user already seen";
+    state_->ensure(user, time_of(w[4]));
+  }
+
+  // expire TIME -> USERS
+  void expire_line(const std::vector<std::string>& w) {
+    ASSERT_EQ(w.size(), 4u) << where_;
+    ASSERT_EQ(w[2], "->") << where_;
+    EXPECT_EQ(state_->expire(time_of(w[1])), std::stoul(w[3])) << where_;
+  }
+
+  // at TIME user N amount DECIMAL CUR [country CC] [loc LAT,LON] -> VERDICT SCORE IDS
+  //                                                             -> ERROR CODE
+  void event_line(const std::vector<std::string>& w) {
+    auto arrow = std::find(w.begin(), w.end(), "->");
+    ASSERT_NE(arrow, w.end()) << where_ << ": no '->'";
+    std::vector<std::string> event(w.begin(), arrow);
+    std::vector<std::string> expect(arrow + 1, w.end());
+    ASSERT_GE(event.size(), 7u) << where_;
+    ASSERT_EQ(event[2], "user") << where_;
+    ASSERT_EQ(event[4], "amount") << where_;
+    Features f;
+    f.event_ts = time_of(event[1]);
+    f.user = static_cast<uint32_t>(std::stoul(event[3]));
+    f.local_hour = local_hour(f.event_ts, pack_->utc_offset_minutes());
+    for (size_t i = 7; i < event.size(); i += 2) {
+      ASSERT_LT(i + 1, event.size()) << where_;
+      if (event[i] == "country") {
+        f.country = event[i + 1];
+      } else if (event[i] == "loc") {
+        f.has_location = true;
+        ASSERT_EQ(std::sscanf(event[i + 1].c_str(), "%lf,%lf", &f.lat, &f.lon), 2) << where_;
+      } else {
+        FAIL() << where_ << ": unknown field '" << event[i] << "'";
+      }
+    }
+    ++events_;
+    auto currency = Currency::from_code(event[6]);
+    ASSERT_TRUE(currency.ok()) << where_;
+    auto minor = parse_minor_units(event[5], currency->exponent());
+    ASSERT_TRUE(minor.ok()) << where_ << ": " << minor.error().message;
+    auto base = pack_->to_base(Money{*minor, *currency});
+    if (!expect.empty() && expect[0] == "ERROR") {
+      ASSERT_EQ(expect.size(), 2u) << where_;
+      ASSERT_FALSE(base.ok()) << where_ << ": converted to " << *base;
+      EXPECT_EQ(errc_name(base.error().code), expect[1]) << where_;
+      return;
+    }
+    ASSERT_TRUE(base.ok()) << where_ << ": " << base.error().message;
+    f.amount_base = *base;
+
+    if (f.user >= state_->size()) state_->ensure(f.user, 0);
+    domain::Decision d = engine_->evaluate(f, *state_);
+    ASSERT_EQ(expect.size(), 3u) << where_ << ": want '-> VERDICT SCORE IDS'";
+    std::string ids = d.rules_fired ? pack_->fired_ids(d.rules_fired) : "-";
+    std::string got =
+        std::string(domain::verdict_name(d.verdict)) + " " + std::to_string(d.score) + " " + ids;
+    EXPECT_EQ(got, expect[0] + " " + expect[1] + " " + expect[2]) << where_;
+    check_top_rule(d);
+  }
+
+  // top_rule is the first fired rule with the decision's score.
+  void check_top_rule(const domain::Decision& d) {
+    int want = -1;
+    const auto& rules = pack_->rules();
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (((d.rules_fired >> i) & 1) && (want < 0 || rules[i].score > rules[want].score)) {
+        want = static_cast<int>(i);
+      }
+    }
+    EXPECT_EQ(d.top_rule, want) << where_;
+  }
+
+  fs::path path_;
+  std::string where_;
+  int lines_ = 0;
+  int events_ = 0;
+  std::optional<RulePack> pack_;
+  std::optional<UserStateTable> state_;
+  std::optional<Engine> engine_;
+};
+
+std::vector<fs::path> scenario_files() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kScenarioDir)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class RuleScenario : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(RuleScenario, ScoresAsWritten) { Scenario(GetParam()).run(); }
+
+INSTANTIATE_TEST_SUITE_P(Files, RuleScenario, ::testing::ValuesIn(scenario_files()),
+                         [](const ::testing::TestParamInfo<fs::path>& info) {
+                           std::string name = info.param.stem().string();
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace wf::rules
