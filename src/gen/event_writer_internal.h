@@ -42,6 +42,7 @@ struct EventSpec {
   bool amount_as_number = false;
   uint8_t device_variant = 0;  // 0 = the user's own device; others look like a new phone
   uint8_t ip_variant = 0;      // 0 = the user's usual address
+  uint32_t phone = 0;          // phone_digits() of the user, precomputed per user
 };
 
 // One defect of a malformed line; code kOk renders a well-formed event.
@@ -59,13 +60,15 @@ class EventWriter {
  public:
   EventWriter(const Dimensions& dims, uint64_t seed) : dims_(dims), seed_(seed) {}
 
-  // Appends the event (no newline) with transaction id `uuid` (kUuidChars bytes).
+  // Appends the event (no newline) with transaction id `uuid` (kUuidChars bytes). Dims
+  // text is written unescaped: ids, names and places never hold quotes or controls.
   void write(const EventSpec& e, const char* uuid, const Defect& defect, std::string* out) const;
 
  private:
-  void append_amount(const EventSpec& e, const Defect& defect, std::string* out) const;
-  void append_device(const EventSpec& e, const Defect& defect, std::string* out) const;
-  void append_ip(const EventSpec& e, std::string* out) const;
+  class Out;
+  void write_amount(const EventSpec& e, const Defect& defect, Out& o) const;
+  void write_device(const EventSpec& e, const Defect& defect, Out& o) const;
+  void write_ip(const EventSpec& e, Out& o) const;
 
   const Dimensions& dims_;
   uint64_t seed_;

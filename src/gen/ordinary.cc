@@ -171,6 +171,7 @@ void StreamGenerator::Impl::draw_ordinary(uint32_t user, Instant t, EventSpec* e
   const UserState& s = users_[user];
   e->t = t;
   e->user = user;
+  e->phone = s.phone;
   if (internal::is_foreign(s.place)) {
     draw_abroad(s, e);
   } else {

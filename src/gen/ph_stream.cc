@@ -93,6 +93,7 @@ void StreamGenerator::Impl::init_users() {
     }
     s.place = s.home;
     s.last_activity = u.last_txn_at;
+    s.phone = static_cast<uint32_t>(internal::phone_digits(u.user_id));
     if (u.account_status != "ACTIVE") {
       s.kind = UserKind::kInactive;  // suspended and closed accounts never transact
     } else if (u.last_txn_at != 0 && reference - u.last_txn_at >= kDormantAfterUs) {
@@ -119,6 +120,7 @@ void StreamGenerator::Impl::init_users() {
   }
   // Reactivation order is random but fixed by the seed.
   for (size_t i = dormant_.size(); i > 1; --i) std::swap(dormant_[i - 1], dormant_[rng_.below(i)]);
+  next_pick_ = pool_[rng_.below(pool_.size())];
   base_rate_per_us_ =
       static_cast<double>(active_users_) * options_.tx_per_user_per_day / kMicrosPerDay;
 }
@@ -202,6 +204,7 @@ bool StreamGenerator::Impl::emit_pending(std::string* out, Label* label) {
   e.amount_as_number = rng_.chance(0.1);
   e.device_variant = p.device_variant;
   e.ip_variant = p.device_variant;
+  e.phone = s.phone;
   finish(e, p.pattern, p.fraud, out, label);
   return true;
 }
@@ -209,10 +212,16 @@ bool StreamGenerator::Impl::emit_pending(std::string* out, Label* label) {
 uint32_t StreamGenerator::Impl::pick_ordinary_user(Instant t) {
   // Skip users a pattern holds and users who transacted less than kMinGapUs ago. When the
   // rate is too high for the user count (live mode), the least recent free user wins.
+  // The first candidate was drawn on the previous call and its state prefetched: with
+  // many users, these cache misses would otherwise dominate the cost of an event.
+  const uint32_t first = next_pick_;
+  next_pick_ = pool_[rng_.below(pool_.size())];
+  __builtin_prefetch(&users_[next_pick_]);
+  __builtin_prefetch(&dims_.users[next_pick_]);
   uint32_t best = pool_[0];
   Instant best_time = INT64_MAX;
   for (int i = 0; i < kPickTries; ++i) {
-    const uint32_t u = pool_[rng_.below(pool_.size())];
+    const uint32_t u = i == 0 ? first : pool_[rng_.below(pool_.size())];
     const UserState& s = users_[u];
     if (s.busy_until > t) continue;
     if (t - s.last_time >= kMinGapUs) return u;

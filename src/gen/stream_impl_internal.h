@@ -50,6 +50,7 @@ struct UserState {
   uint16_t place = 0;    // where the user is now (see is_foreign())
   uint16_t pending = 0;  // scheduled pattern events not yet written
   UserKind kind = UserKind::kInactive;
+  uint32_t phone = 0;  // phone_digits() of the user id
 };
 
 inline constexpr uint16_t kAtUser = 0xffff;  // Pending::place: wherever the user is then
@@ -133,6 +134,7 @@ class StreamGenerator::Impl {
   std::vector<uint32_t> pool_;     // ordinary traffic: active users, heavy ones repeated
   std::vector<uint32_t> dormant_;  // users a pattern may reactivate, consumed from back
   size_t active_users_ = 0;
+  uint32_t next_pick_ = 0;  // the next ordinary candidate, drawn early to prefetch it
   // merchants_by_[category] and merchants_local_[category][city]
   std::vector<std::vector<uint32_t>> merchants_by_;
   std::vector<std::vector<std::vector<uint32_t>>> merchants_local_;
