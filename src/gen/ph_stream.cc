@@ -150,7 +150,13 @@ void StreamGenerator::Impl::push(const Pending& p) {
 }
 
 bool StreamGenerator::Impl::next(bool live, Instant now, std::string* out, Label* label) {
+  if (!live && options_.max_disorder_us > 0) return next_disordered(out, label);
+  return produce(live, now, out, label);
+}
+
+bool StreamGenerator::Impl::produce(bool live, Instant now, std::string* out, Label* label) {
   const Instant t = live ? now : clock_;
+  last_user_ = -1;
   if (options_.bad_rate > 0 && rng_.chance(options_.bad_rate)) {
     emit_bad(t, out);
     return false;
@@ -172,6 +178,8 @@ void StreamGenerator::Impl::finish(const EventSpec& e, uint8_t pattern, bool fra
   label->pattern.assign(kPatternNames[pattern]);
   ++events_;
   if (fraud) ++fraud_events_;
+  last_t_ = e.t;
+  last_user_ = e.user;
   UserState& s = users_[e.user];
   s.last_time = std::max(s.last_time, e.t);
   s.last_activity = std::max(s.last_activity, e.t);

@@ -76,6 +76,7 @@ class StreamGenerator::Impl {
   Impl(const Dimensions& dims, const StreamOptions& options);
 
   // One line; `live` takes the event time from `now`, else from the simulated clock.
+  // Simulated lines go through the reorder buffer when max_disorder_us > 0.
   bool next(bool live, Instant now, std::string* out, Label* label);
 
   BadLineCounts bad_;
@@ -88,6 +89,7 @@ class StreamGenerator::Impl {
   using UserState = internal::UserState;
 
   // ph_stream.cc: the two event sources and writing.
+  bool produce(bool live, Instant now, std::string* out, Label* label);
   void init_users();
   Instant next_arrival(Instant t);
   bool emit_pending(std::string* out, Label* label);
@@ -126,6 +128,16 @@ class StreamGenerator::Impl {
   // bad_lines.cc
   void emit_bad(Instant t, std::string* out);
 
+  // reorder.cc: bounded out-of-order emission (StreamOptions::max_disorder_us).
+  struct Slot {
+    std::string line;
+    Label label;
+    bool ok = false;
+    Instant key = 0;
+    uint64_t seq = 0;
+  };
+  bool next_disordered(std::string* out, Label* label);
+
   const Dimensions& dims_;
   StreamOptions options_;
   Rng rng_;
@@ -146,6 +158,14 @@ class StreamGenerator::Impl {
   std::array<double, internal::kKindCount> start_prob_{};  // per arrival
   std::array<int, internal::kKindCount> owed_{};           // injections that found no user
   int redirect_ = 0;
+  // Reorder buffer: slots_ keep their string capacity; ready_ is a min-heap on key.
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> ready_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<Instant> user_key_;  // per user: the last key, so each user stays in order
+  Instant frontier_ = INT64_MIN;   // latest event time generated so far
+  Instant last_t_ = 0;             // time and user of the last event finish() wrote
+  int64_t last_user_ = -1;
   char uuid_[36];
   std::string scratch_;  // malformed lines are built here before being cut
 };

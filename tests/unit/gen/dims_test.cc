@@ -5,6 +5,7 @@
 #include <set>
 
 #include "gen/ph_ewallet.h"
+#include "gen/ph_tables_internal.h"
 #include "gen_support.h"
 
 namespace wf::gen {
@@ -103,6 +104,31 @@ TEST(SeedDimensions, DeterministicPerSeed) {
   int same = 0;
   for (size_t i = 0; i < a.users.size(); ++i) same += a.users[i].full_name == c.users[i].full_name;
   EXPECT_LT(same, 500);
+}
+
+TEST(CityTable, RealPlacesInsideThePhilippines) {
+  double total = 0, metro = 0;
+  std::set<std::string> provinces;
+  for (const internal::City& c : internal::ph_cities()) {
+    EXPECT_TRUE(c.lat > 4.5 && c.lat < 21.5 && c.lon > 116 && c.lon < 127) << c.name;
+    total += c.population_k;
+    if (c.province == "Metro Manila") metro += c.population_k;
+    provinces.insert(std::string(c.province));
+  }
+  EXPECT_GE(internal::ph_cities().size(), 40u);
+  EXPECT_GT(provinces.size(), 30u);
+  EXPECT_NEAR(metro / total, 0.35, 0.1);  // Metro Manila heavy
+  // Known great-circle distances: Manila-Cebu ~570 km, Manila-Davao ~970 km.
+  auto city = [](std::string_view name) {
+    for (const internal::City& c : internal::ph_cities()) {
+      if (c.name == name) return c;
+    }
+    return internal::City{};
+  };
+  const internal::City manila = city("Manila"), cebu = city("Cebu City"),
+                       davao = city("Davao City");
+  EXPECT_NEAR(testing::km(manila.lat, manila.lon, cebu.lat, cebu.lon), 570, 20);
+  EXPECT_NEAR(testing::km(manila.lat, manila.lon, davao.lat, davao.lon), 970, 30);
 }
 
 TEST(PhoneNumber, DerivedFromUserId) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "gen/ph_ewallet.h"
@@ -166,6 +167,45 @@ TEST(FraudInjection, HigherFraudRateScales) {
       ASSERT_EQ(r.fired[i] & 0b110u, 0u);
     }
   }
+}
+
+}  // namespace
+}  // namespace wf::gen
+
+namespace wf::gen {
+namespace {
+
+TEST(FraudInjection, DormantUsersReactivateOnceThenOtherPatternsStandIn) {
+  SeedOptions so;
+  so.users = 2'000;
+  so.merchants = 100;
+  so.seed = 3;
+  so.now = testing::test_now();
+  so.dormant_share = 0.02;
+  const Dimensions d = seed_dimensions(so);
+  int dormant = 0;
+  for (const domain::User& u : d.users) {
+    dormant += u.account_status == "ACTIVE" && so.now - u.last_txn_at >= 180 * kMicrosPerDay;
+  }
+  StreamGenerator gen(d, testing::stream_options(61, 0.05));
+  std::string line;
+  Label label;
+  std::set<std::string> reactivated;
+  int fraud = 0, r005 = 0;
+  constexpr int kEvents = 30'000;  // R005 alone would want ~300 dormant users
+  for (int i = 0; i < kEvents; ++i) {
+    line.clear();
+    ASSERT_TRUE(gen.next(&line, &label));
+    fraud += label.is_fraud;
+    if (label.pattern == "R005") {
+      ++r005;
+      const std::string user = testing::raw_value(line, "user_id");
+      EXPECT_TRUE(reactivated.insert(user).second) << user << " reactivated twice";
+    }
+  }
+  EXPECT_LE(r005, dormant);
+  EXPECT_GT(r005, 0);
+  EXPECT_NEAR(fraud / double(kEvents), 0.05, 0.008);
 }
 
 }  // namespace
