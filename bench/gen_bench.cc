@@ -47,5 +47,3 @@ void BM_PhEwalletStream(benchmark::State& state) {
 BENCHMARK(BM_PhEwalletStream)->Args({10'000, 0})->Args({10'000, 10})->Args({1'000'000, 0});
 
 }  // namespace
-
-BENCHMARK_MAIN();

@@ -143,4 +143,3 @@ BENCHMARK(BM_RulesDistanceKm);
 
 // wf_microbench links benchmark::benchmark without benchmark_main and this is its only
 // source so far; move this to a bench/main.cc once a second bench file exists.
-BENCHMARK_MAIN();
