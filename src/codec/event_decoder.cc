@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace wf::codec {
@@ -49,15 +50,38 @@ EventDecoder::~EventDecoder() = default;
 namespace {
 
 // Reads a JSON string value; null counts as absent. Wrong JSON types are BAD_TYPE.
-// Returns false with *error set on failure; *present false when null.
+// Strings without escapes are returned as views into the record itself (no copy); only
+// escaped strings are unescaped into the parser's buffer.
 bool read_string(od::value& v, std::string_view field, std::string_view* out, bool* present,
                  Error* error) {
-  od::json_type type;
-  if (v.type().get(type)) {
-    *error = bad(Errc::kMalformedJson, field, "not a JSON value");
+  std::string_view token = v.raw_json_token();
+  if (token.empty()) {
+    *error = bad(Errc::kMalformedJson, field, "missing value");
     return false;
   }
-  if (type == od::json_type::null) {
+  if (token[0] == '"') {
+    size_t end = token.size();
+    while (end > 1 && (token[end - 1] == ' ' || token[end - 1] == '\t' || token[end - 1] == '\r' ||
+                       token[end - 1] == '\n')) {
+      --end;
+    }
+    if (end < 2 || token[end - 1] != '"') {
+      *error = bad(Errc::kMalformedJson, field, "bad string");
+      return false;
+    }
+    std::string_view inner = token.substr(1, end - 2);
+    if (std::memchr(inner.data(), '\\', inner.size()) != nullptr) {
+      if (v.get_string().get(*out)) {
+        *error = bad(Errc::kMalformedJson, field, "bad string escape");
+        return false;
+      }
+    } else {
+      *out = inner;
+    }
+    *present = true;
+    return true;
+  }
+  if (token[0] == 'n') {
     if (v.is_null().error()) {
       *error = bad(Errc::kMalformedJson, field, "bad literal");
       return false;
@@ -65,16 +89,13 @@ bool read_string(od::value& v, std::string_view field, std::string_view* out, bo
     *present = false;
     return true;
   }
-  if (type != od::json_type::string) {
-    *error = bad(Errc::kBadType, field, "must be a string");
+  od::json_type type;
+  if (v.type().get(type)) {
+    *error = bad(Errc::kMalformedJson, field, "not a JSON value");
     return false;
   }
-  if (v.get_string().get(*out)) {
-    *error = bad(Errc::kMalformedJson, field, "bad string");
-    return false;
-  }
-  *present = true;
-  return true;
+  *error = bad(Errc::kBadType, field, "must be a string");
+  return false;
 }
 
 // Reads a number either as JSON number or numeric string into a double.
@@ -185,8 +206,13 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
   Error error;
 
   for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return make_error(Errc::kMalformedJson, "bad key");
+    // Keys are compared raw (no unescaping copy): a key spelled with escapes is unknown.
+    od::raw_json_string raw_key;
+    if (field.key().get(raw_key)) return make_error(Errc::kMalformedJson, "bad key");
+    const char* k = raw_key.raw();
+    size_t key_len = 0;
+    while (k[key_len] != '"' && key_len < 64) ++key_len;
+    std::string_view key(k, key_len);
     od::value v;
     if (field.value().get(v)) return make_error(Errc::kMalformedJson, "not valid JSON");
     std::string_view* target = nullptr;

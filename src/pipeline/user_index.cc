@@ -1,27 +1,77 @@
 #include "pipeline/user_index.h"
 
+#include <cstring>
+#include <functional>
+
 namespace wf::pipeline {
+namespace {
+uint64_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id) | 1; }
+}  // namespace
+
+UserIndex::Slot& UserIndex::find(std::string_view id, uint64_t hash) {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.index == UINT32_MAX) return s;
+    if (s.hash != hash || s.length != id.size()) continue;
+    if (id.size() <= kInline ? std::memcmp(s.prefix, id.data(), id.size()) == 0
+                             : ids_[s.index] == id) {
+      return s;
+    }
+  }
+}
+
+void UserIndex::grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.resize(old.size() * 2);
+  size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.index == UINT32_MAX) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].index != UINT32_MAX) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
 
 uint32_t UserIndex::lookup_or_add(std::string_view user_id, bool* is_new) {
-  auto it = ids_.find(user_id);
-  if (it != ids_.end()) {
+  uint64_t h = hash_id(user_id);
+  Slot& s = find(user_id, h);
+  if (s.index != UINT32_MAX) {
     *is_new = false;
-    return it->second;
+    return s.index;
   }
   *is_new = true;
   return add(user_id, 0);
 }
 
 uint32_t UserIndex::add(std::string_view user_id, Instant last_activity) {
-  auto it = ids_.find(user_id);
-  if (it != ids_.end()) {
-    dim_last_activity_[it->second] = last_activity;
-    return it->second;
+  uint64_t h = hash_id(user_id);
+  Slot* s = &find(user_id, h);
+  if (s->index != UINT32_MAX) {
+    dim_last_activity_[s->index] = last_activity;
+    return s->index;
   }
-  uint32_t index = static_cast<uint32_t>(dim_last_activity_.size());
-  ids_.emplace(std::string(user_id), index);
+  if ((ids_.size() + 1) * 2 > slots_.size()) {  // keep the load factor <= 1/2
+    grow();
+    s = &find(user_id, h);
+  }
+  uint32_t index = static_cast<uint32_t>(ids_.size());
+  s->hash = h;
+  s->index = index;
+  s->length = static_cast<uint32_t>(user_id.size());
+  std::memcpy(s->prefix, user_id.data(), std::min(user_id.size(), kInline));
+  ids_.emplace_back(user_id);
   dim_last_activity_.push_back(last_activity);
   return index;
+}
+
+double UserIndex::bytes_per_user() const {
+  if (ids_.empty()) return 0;
+  double bytes =
+      static_cast<double>(slots_.capacity() * sizeof(Slot) + ids_.capacity() * sizeof(std::string) +
+                          dim_last_activity_.capacity() * sizeof(Instant));
+  return bytes / static_cast<double>(ids_.size());
 }
 
 }  // namespace wf::pipeline
