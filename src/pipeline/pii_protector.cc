@@ -17,13 +17,6 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-void to_hex(const unsigned char* digest, char* out) {
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
-}
-
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -105,15 +98,26 @@ Result<PiiProtector> PiiProtector::load_or_create_key_file(const std::string& pa
   return from_key(*key);
 }
 
-void PiiProtector::hash(std::string_view value, char* out) const {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
+void PiiProtector::digest(std::string_view value, unsigned char* out) const {
   SHA256_CTX ctx = inner_;
   SHA256_Update(&ctx, value.data(), value.size());
-  SHA256_Final(digest, &ctx);
+  SHA256_Final(out, &ctx);
   ctx = outer_;
-  SHA256_Update(&ctx, digest, sizeof digest);
-  SHA256_Final(digest, &ctx);
-  to_hex(digest, out);
+  SHA256_Update(&ctx, out, SHA256_DIGEST_LENGTH);
+  SHA256_Final(out, &ctx);
+}
+
+void PiiProtector::to_hex(const unsigned char* digest, char* out) {
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+}
+
+void PiiProtector::hash(std::string_view value, char* out) const {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  digest(value, d);
+  to_hex(d, out);
 }
 
 std::string PiiProtector::hash(std::string_view value) const {
@@ -123,6 +127,13 @@ std::string PiiProtector::hash(std::string_view value) const {
 }
 
 bool PiiProtector::hash_phone(std::string_view phone, char* out) const {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  if (!digest_phone(phone, d)) return false;
+  to_hex(d, out);
+  return true;
+}
+
+bool PiiProtector::digest_phone(std::string_view phone, unsigned char* out) const {
   char digits[32];
   size_t n = 0;
   for (char c : phone) {
@@ -146,7 +157,7 @@ bool PiiProtector::hash_phone(std::string_view phone, char* out) const {
     std::memcpy(normal, digits, n);
     m = n;
   }
-  hash(std::string_view(normal, m), out);
+  digest(std::string_view(normal, m), out);
   return true;
 }
 

@@ -31,10 +31,14 @@ class PiiProtector {
 
   // HMAC-SHA256 of `value` as 64 lower-case hex chars written to `out`.
   void hash(std::string_view value, char* out) const;
+  // The same, as the 32-byte digest.
+  void digest(std::string_view value, unsigned char* out) const;
+  static void to_hex(const unsigned char* digest, char* out);
   std::string hash(std::string_view value) const;
   // Phone numbers are normalised first ("09171234567", "+63 917 123 4567" and
   // "639171234567" hash alike); returns false (and writes nothing) for empty input.
   bool hash_phone(std::string_view phone, char* out) const;
+  bool digest_phone(std::string_view phone, unsigned char* out) const;
 
   // Replaces PII in a raw record before it is stored as a dead letter: the values of
   // "phone_number" and "ip_address" become their hashes, and digit runs that look like

@@ -1,6 +1,7 @@
 #include "pipeline/processor.h"
 
 #include <chrono>
+#include <cstring>
 
 namespace wf::pipeline {
 namespace {
@@ -43,6 +44,7 @@ void Processor::load_users(const std::vector<domain::User>& users) {
     uint32_t index = users_.add(u.user_id, u.last_txn_at);
     state_.ensure(index, u.last_txn_at);
   }
+  pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
 }
 
 uint32_t Processor::user_slot(std::string_view user_id) {
@@ -51,6 +53,7 @@ uint32_t Processor::user_slot(std::string_view user_id) {
   if (is_new) {
     ++counters_.new_users;
     state_.ensure(index, 0);
+    pii_memo_.ensure(index + 1);
   }
   return index;
 }
@@ -124,32 +127,47 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   store::FactRow row;
   if (!tx.ip_address.empty()) {
     char* h = arena->allocate(kHashHexChars);
-    pii_.hash(tx.ip_address, h);
+    pii_memo_.ip_hash(f.user, tx.ip_address, pii_, h);
     row.ip_hash = std::string_view(h, kHashHexChars);
   }
   if (!tx.phone_number.empty()) {
     char* h = arena->allocate(kHashHexChars);
-    if (pii_.hash_phone(tx.phone_number, h)) row.phone_hash = std::string_view(h, kHashHexChars);
+    if (pii_memo_.phone_hash(f.user, tx.phone_number, pii_, h)) {
+      row.phone_hash = std::string_view(h, kHashHexChars);
+    }
   }
-  row.transaction_id = arena->copy(tx.transaction_id);
+  // One copy of the record keeps every unescaped string the row needs (the decoder's
+  // views point into the record); only escaped strings need their own copy.
+  const char* rec = record.bytes.data();
+  size_t rec_len = record.bytes.size();
+  char* copy = arena->allocate(rec_len);
+  std::memcpy(copy, rec, rec_len);
+  auto keep = [&](std::string_view v) -> std::string_view {
+    if (v.empty()) return {};
+    if (v.data() >= rec && v.data() + v.size() <= rec + rec_len) {
+      return std::string_view(copy + (v.data() - rec), v.size());
+    }
+    return arena->copy(v);
+  };
+  row.transaction_id = keep(tx.transaction_id);
   row.event_ts = tx.event_ts;
-  row.user_id = arena->copy(tx.user_id);
-  row.merchant_id = arena->copy(tx.merchant_id);
-  row.counterparty_id = arena->copy(tx.counterparty_id);
+  row.user_id = keep(tx.user_id);
+  row.merchant_id = keep(tx.merchant_id);
+  row.counterparty_id = keep(tx.counterparty_id);
   row.transaction_type = domain::tx_type_name(tx.type);
   row.amount_minor = tx.amount.minor;
   row.currency = arena->copy(tx.amount.currency.code());
   row.amount_php = *amount_base;
-  row.channel = arena->copy(tx.channel);
-  row.payment_method = arena->copy(tx.payment_method);
+  row.channel = keep(tx.channel);
+  row.payment_method = keep(tx.payment_method);
   row.status = domain::tx_status_name(tx.status);
-  row.country = arena->copy(tx.country);
-  row.province = arena->copy(tx.province);
-  row.city = arena->copy(tx.city);
+  row.country = keep(tx.country);
+  row.province = keep(tx.province);
+  row.city = keep(tx.city);
   row.has_location = tx.has_location;
   row.lat = tx.lat;
   row.lon = tx.lon;
-  row.device_id = arena->copy(tx.device_id);
+  row.device_id = keep(tx.device_id);
   row.quantity = tx.quantity;
   row.fraud_score = decision.score;
   row.verdict = decision.verdict;

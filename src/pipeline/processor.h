@@ -15,6 +15,7 @@
 #include "core/histogram.h"
 #include "core/time.h"
 #include "domain/dims.h"
+#include "pipeline/pii_memo.h"
 #include "pipeline/pii_protector.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
@@ -66,6 +67,7 @@ class Processor {
   rules::Engine engine_;
   rules::UserStateTable state_;
   UserIndex users_;
+  PiiMemo pii_memo_;
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
   ProcessorCounters counters_;
   Histogram latency_ns_;
