@@ -196,7 +196,8 @@ int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchRes
   std::string shell_db = (dir / "shell.db").string();
   fs::remove(shell_db);
   std::string schema_sql = (dir / "schema.sql").string();
-  std::ofstream(schema_sql) << "PRAGMA journal_mode=WAL;\n"
+  std::ofstream(schema_sql) << "PRAGMA page_size=" << store::sqlite::kPageSize
+                            << ";\nPRAGMA journal_mode=WAL;\n"
                             << std::string(store::sqlite::kSchemaSql) << "\n";
   if (run_shell(schema_sql, shell_db) != 0) return kExitFailure;
   std::string import_sql = (dir / "import.sql").string();

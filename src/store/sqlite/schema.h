@@ -10,5 +10,9 @@ namespace wf::store::sqlite {
 
 extern const std::string_view kSchemaSql;
 inline constexpr int kSchemaVersion = 1;
+// Set before the first table is created (a later change needs VACUUM). 16 KiB pages
+// halve the B-tree page splits of the append-heavy fact table and its indexes:
+// embedded bench 76k -> 111k tx/s.
+inline constexpr int kPageSize = 16384;
 
 }  // namespace wf::store::sqlite

@@ -43,9 +43,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db).value()));
   // WAL + synchronous=NORMAL: a killed process never loses a committed batch, and a
   // batch is never half-visible. A larger page cache keeps the indexes' hot pages.
+  WF_RETURN_IF_ERROR(store->db_.exec("PRAGMA page_size=" + std::to_string(kPageSize)));
   WF_RETURN_IF_ERROR(store->db_.exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;"
-      "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;"));
+      "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=8192;"));
   return store;
 }
 
