@@ -93,6 +93,50 @@ void Processor::dead_letter(const stream::Record& record, const Error& error, st
   batch->dead_letters.push_back(d);
 }
 
+namespace {
+
+// The user id of a raw event, found without parsing ("user_id":"..."); empty if absent
+// or spelled unusually. Only a prefetch hint: the decoder remains the authority.
+std::string_view peek_user_id(std::string_view raw) {
+  constexpr std::string_view kKey = "\"user_id\":\"";
+  const void* hit = ::memmem(raw.data(), raw.size(), kKey.data(), kKey.size());
+  if (hit == nullptr) return {};
+  size_t begin = static_cast<size_t>(static_cast<const char*>(hit) - raw.data()) + kKey.size();
+  size_t end = raw.find('"', begin);
+  if (end == std::string_view::npos) return {};
+  return raw.substr(begin, end - begin);
+}
+
+}  // namespace
+
+void Processor::process_all(const std::vector<stream::Record>& records, store::Batch* batch,
+                            Arena* arena) {
+  // Two stages ahead: the index slot of record i+2, then (slot now cached) the state
+  // and memo of record i+1. Each record's id is peeked once.
+  constexpr size_t kSlotAhead = 2;
+  std::string_view peeked[kSlotAhead + 1];  // ring: user ids of records i .. i+2
+  size_t n = records.size();
+  for (size_t i = 0; i < n && i < kSlotAhead; ++i) peeked[i] = peek_user_id(records[i].bytes);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) {
+      std::string_view id = peek_user_id(records[i + kSlotAhead].bytes);
+      peeked[(i + kSlotAhead) % (kSlotAhead + 1)] = id;
+      if (!id.empty()) users_.prefetch(id);
+    }
+    if (i + 1 < n) {
+      std::string_view id = peeked[(i + 1) % (kSlotAhead + 1)];
+      if (!id.empty()) {
+        uint32_t user = users_.lookup(id);
+        if (user != UINT32_MAX) {
+          state_.prefetch(user);
+          pii_memo_.prefetch(user);
+        }
+      }
+    }
+    process(records[i], batch, arena);
+  }
+}
+
 void Processor::process(const stream::Record& record, store::Batch* batch, Arena* arena) {
   ++counters_.records;
   int64_t start = now_ns();

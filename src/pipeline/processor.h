@@ -47,6 +47,9 @@ class Processor {
 
   // Appends one fact or dead letter for `record` to `batch`.
   void process(const stream::Record& record, store::Batch* batch, Arena* arena);
+  // The same for each record in order, loading the per-user data of the records a few
+  // places ahead while the current one decodes (hides memory latency with many users).
+  void process_all(const std::vector<stream::Record>& records, store::Batch* batch, Arena* arena);
 
   const ProcessorCounters& counters() const { return counters_; }
   // Decision latency (decode start to decision), nanoseconds.

@@ -155,7 +155,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
       break;
     }
     Slot& s = slots[current];
-    for (const stream::Record& r : records.records) processor_.process(r, &s.batch, &s.arena);
+    processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;
     s.batch.end_offset = records.end_position;

@@ -4,9 +4,6 @@
 #include <functional>
 
 namespace wf::pipeline {
-namespace {
-uint64_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id) | 1; }
-}  // namespace
 
 UserIndex::Slot& UserIndex::find(std::string_view id, uint64_t hash) {
   size_t mask = slots_.size() - 1;
@@ -32,6 +29,10 @@ void UserIndex::grow() {
     while (slots_[i].index != UINT32_MAX) i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+uint32_t UserIndex::lookup(std::string_view user_id) const {
+  return find(user_id, hash_id(user_id)).index;
 }
 
 uint32_t UserIndex::lookup_or_add(std::string_view user_id, bool* is_new) {

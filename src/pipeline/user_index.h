@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,12 @@ class UserIndex {
   // Index of `user_id`, adding it (with no known last activity) when new.
   // *is_new is set when the id was added.
   uint32_t lookup_or_add(std::string_view user_id, bool* is_new);
+  // Index of a known id, or UINT32_MAX. Never adds.
+  uint32_t lookup(std::string_view user_id) const;
+  // Hints the CPU to load the slot `user_id` hashes to.
+  void prefetch(std::string_view user_id) const {
+    __builtin_prefetch(&slots_[hash_id(user_id) & (slots_.size() - 1)]);
+  }
   // Adds or updates a user known from dim_users.
   uint32_t add(std::string_view user_id, Instant last_activity);
   // Last activity recorded by add() (0 = unknown).
@@ -39,8 +46,12 @@ class UserIndex {
   };
   static_assert(sizeof(Slot) == 32);
 
+  static uint64_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id) | 1; }
   // Slot holding `id`, or the empty slot where it would go.
   Slot& find(std::string_view id, uint64_t hash);
+  const Slot& find(std::string_view id, uint64_t hash) const {
+    return const_cast<UserIndex*>(this)->find(id, hash);
+  }
   void grow();
 
   std::vector<Slot> slots_;
