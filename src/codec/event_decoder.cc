@@ -133,17 +133,29 @@ bool read_double(od::value& v, std::string_view field, double* out, bool* presen
   return false;
 }
 
+// True when the raw key at `k` (inside the record, padding after it) is exactly `name`:
+// fixed-size compares, no scan for the key's end.
+template <size_t N>
+inline bool key_is(const char* k, const char (&name)[N], std::string_view* key) {
+  if (std::memcmp(k, name, N - 1) != 0 || k[N - 1] != '"') return false;
+  *key = std::string_view(name, N - 1);
+  return true;
+}
+
 // Maps "orig_balance_before" .. "dest_balance_after" to 0..3.
-bool read_balance_key(std::string_view key, int* index) {
-  static constexpr std::string_view kKeys[] = {"orig_balance_before", "orig_balance_after",
-                                               "dest_balance_before", "dest_balance_after"};
-  for (int i = 0; i < 4; ++i) {
-    if (key == kKeys[i]) {
-      *index = i;
-      return true;
-    }
+bool read_balance_key(const char* k, std::string_view* key, int* index) {
+  if (key_is(k, "orig_balance_before", key)) {
+    *index = 0;
+  } else if (key_is(k, "orig_balance_after", key)) {
+    *index = 1;
+  } else if (key_is(k, "dest_balance_before", key)) {
+    *index = 2;
+  } else if (key_is(k, "dest_balance_after", key)) {
+    *index = 3;
+  } else {
+    return false;
   }
-  return false;
+  return true;
 }
 
 // The text of a money value given as a JSON number or decimal string (exact, no float).
@@ -210,84 +222,82 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
     od::raw_json_string raw_key;
     if (field.key().get(raw_key)) return make_error(Errc::kMalformedJson, "bad key");
     const char* k = raw_key.raw();
-    size_t key_len = 0;
-    while (k[key_len] != '"' && key_len < 64) ++key_len;
-    std::string_view key(k, key_len);
+    std::string_view key;  // set to the field's name by key_is() when it matches
     od::value v;
     if (field.value().get(v)) return make_error(Errc::kMalformedJson, "not valid JSON");
     std::string_view* target = nullptr;
     unsigned bit = 0;
-    switch (key.size() > 0 ? key[0] : '\0') {
+    switch (k[0]) {
       case 'a':
-        if (key == "amount") {
+        if (key_is(k, "amount", &key)) {
           if (!read_number_text(v, key, &amount_text, &error)) return error;
           if (!amount_text.empty()) seen |= kAmount;
           continue;
         }
         break;
       case 'c':
-        if (key == "currency") {
+        if (key_is(k, "currency", &key)) {
           target = &currency_text;
           bit = kCurrency;
-        } else if (key == "channel") {
+        } else if (key_is(k, "channel", &key)) {
           target = &out->channel;
-        } else if (key == "counterparty_id") {
+        } else if (key_is(k, "counterparty_id", &key)) {
           target = &out->counterparty_id;
-        } else if (key == "country") {
+        } else if (key_is(k, "country", &key)) {
           target = &out->country;
-        } else if (key == "city") {
+        } else if (key_is(k, "city", &key)) {
           target = &out->city;
         }
         break;
       case 'd':
-        if (key == "device_id") {
+        if (key_is(k, "device_id", &key)) {
           target = &out->device_id;
-        } else if (key.substr(0, 5) == "dest_" && read_balance_key(key, &balance_index)) {
+        } else if (read_balance_key(k, &key, &balance_index)) {
           if (!read_number_text(v, key, &balance_text[balance_index], &error)) return error;
           continue;
         }
         break;
       case 'e':
-        if (key == "event_timestamp") {
+        if (key_is(k, "event_timestamp", &key)) {
           target = &timestamp_text;
           bit = kTimestamp;
         }
         break;
       case 'i':
-        if (key == "ip_address") target = &out->ip_address;
+        if (key_is(k, "ip_address", &key)) target = &out->ip_address;
         break;
       case 'l':
-        if (key == "lat" || key == "lon") {
+        if (key_is(k, "lat", &key) || key_is(k, "lon", &key)) {
           bool present;
-          if (!read_double(v, key, key == "lat" ? &out->lat : &out->lon, &present, &error)) {
+          if (!read_double(v, key, key[1] == 'a' ? &out->lat : &out->lon, &present, &error)) {
             return error;
           }
-          (key == "lat" ? has_lat : has_lon) = present;
+          (key[1] == 'a' ? has_lat : has_lon) = present;
           continue;
         }
         break;
       case 'm':
-        if (key == "merchant_id") target = &out->merchant_id;
+        if (key_is(k, "merchant_id", &key)) target = &out->merchant_id;
         break;
       case 'o':
-        if (read_balance_key(key, &balance_index)) {
+        if (read_balance_key(k, &key, &balance_index)) {
           if (!read_number_text(v, key, &balance_text[balance_index], &error)) return error;
           continue;
         }
         break;
       case 'p':
-        if (key == "payment_method") {
+        if (key_is(k, "payment_method", &key)) {
           target = &out->payment_method;
-        } else if (key == "province") {
+        } else if (key_is(k, "province", &key)) {
           target = &out->province;
-        } else if (key == "phone_number") {
+        } else if (key_is(k, "phone_number", &key)) {
           target = &out->phone_number;
-        } else if (key == "product_id") {
+        } else if (key_is(k, "product_id", &key)) {
           target = &out->product_id;
         }
         break;
       case 'q':
-        if (key == "quantity") {
+        if (key_is(k, "quantity", &key)) {
           od::json_type type;
           if (v.type().get(type)) return make_error(Errc::kMalformedJson, "quantity: bad value");
           if (type == od::json_type::null) continue;
@@ -300,19 +310,19 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
         }
         break;
       case 's':
-        if (key == "status") target = &status_text;
+        if (key_is(k, "status", &key)) target = &status_text;
         break;
       case 't':
-        if (key == "transaction_id") {
+        if (key_is(k, "transaction_id", &key)) {
           target = &out->transaction_id;
           bit = kId;
-        } else if (key == "transaction_type") {
+        } else if (key_is(k, "transaction_type", &key)) {
           target = &type_text;
           bit = kType;
         }
         break;
       case 'u':
-        if (key == "user_id") {
+        if (key_is(k, "user_id", &key)) {
           target = &out->user_id;
           bit = kUser;
         }
