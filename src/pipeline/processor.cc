@@ -167,6 +167,10 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   f.lat = tx.lat;
   f.lon = tx.lon;
   domain::Decision decision = engine_.evaluate(f, state_);
+  if (f.event_ts > latest_event_) latest_event_ = f.event_ts;
+  // Window state older than the pack's horizon can never be read again: drop it now and
+  // then, so idle users hold only their last-activity time (bounded memory).
+  if ((counters_.records & 0xFFFF) == 0) state_.expire(latest_event_ - pack_.horizon_us());
 
   store::FactRow row;
   if (!tx.ip_address.empty()) {
