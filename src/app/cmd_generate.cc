@@ -31,6 +31,7 @@ constexpr const char* kUsage =
     "  --fraud-rate F      share of events that are injected fraud (default 0.02)\n"
     "  --bad-rate B        share of lines that are malformed (default 0)\n"
     "  --start TIME        simulated start, RFC 3339 (default: after the last activity)\n"
+    "  --disorder-ms N     emit events up to N ms out of event-time order (default 0)\n"
     "  --out FILE|-        events (required)\n"
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
@@ -41,7 +42,12 @@ int cmd_generate(int argc, char** argv) {
   Args args(kUsage);
   args.option("profile").option("store").option("users").option("merchants").option("count");
   args.option("rate").option("duration").option("seed").option("fraud-rate").option("bad-rate");
-  args.option("start").option("out").option("labels-out").option("summary-out").option("now");
+  args.option("start")
+      .option("disorder-ms")
+      .option("out")
+      .option("labels-out")
+      .option("summary-out")
+      .option("now");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (args.get_or("profile", "ph-ewallet") != "ph-ewallet") {
     return usage_error(args, "unknown profile '" + *args.get("profile") + "'");
@@ -56,6 +62,8 @@ int cmd_generate(int argc, char** argv) {
   auto seed = args.get_int("seed", 0, 0, INT64_MAX);
   auto fraud = args.get_double("fraud-rate", 0.02, 0, 0.5);
   auto bad = args.get_double("bad-rate", 0, 0, 1);
+  auto disorder = args.get_int("disorder-ms", 0, 0, 3'600'000);
+  if (!disorder.ok()) return usage_error(args, disorder.error().message);
   for (const Error* e :
        {count.ok() ? nullptr : &count.error(), rate.ok() ? nullptr : &rate.error(),
         duration.ok() ? nullptr : &duration.error(), seed.ok() ? nullptr : &seed.error(),
@@ -82,6 +90,7 @@ int cmd_generate(int argc, char** argv) {
   options.seed = static_cast<uint64_t>(*seed);
   options.fraud_rate = *fraud;
   options.bad_rate = *bad;
+  options.max_disorder_us = *disorder * 1000;
   Instant last = 0;
   for (const domain::User& u : dims.users) last = std::max(last, u.last_txn_at);
   options.start = last + kMicrosPerHour;
