@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "pipeline/pii_protector.h"
 
 namespace wf::pipeline {
@@ -46,8 +47,8 @@ class PiiMemo {
   static bool lookup(Entry& e, std::string_view value, const PiiProtector& pii, bool phone,
                      char* out);
 
-  std::vector<Entry> phones_;
-  std::vector<Entry> ips_;
+  std::vector<Entry, HugePageAllocator<Entry>> phones_;
+  std::vector<Entry, HugePageAllocator<Entry>> ips_;
 };
 
 }  // namespace wf::pipeline

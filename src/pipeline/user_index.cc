@@ -19,7 +19,7 @@ UserIndex::Slot& UserIndex::find(std::string_view id, uint64_t hash) {
 }
 
 void UserIndex::grow() {
-  std::vector<Slot> old;
+  std::vector<Slot, HugePageAllocator<Slot>> old;
   old.swap(slots_);
   slots_.resize(old.size() * 2);
   size_t mask = slots_.size() - 1;

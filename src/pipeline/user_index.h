@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "core/time.h"
 
 namespace wf::pipeline {
@@ -54,7 +55,7 @@ class UserIndex {
   }
   void grow();
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   std::vector<std::string> ids_;
   std::vector<Instant> dim_last_activity_;
 };

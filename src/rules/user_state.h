@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
 #include "core/time.h"
 
 namespace wf::rules {
@@ -52,7 +53,7 @@ class UserStateTable {
   int ring_capacity_;      // velocity_capacity_ newest times plus as many for late events
   size_t stride_;          // words per user
   size_t size_ = 0;        // users
-  std::vector<uint32_t> words_;
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> words_;
 };
 
 }  // namespace wf::rules
