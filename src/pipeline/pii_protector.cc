@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -108,9 +109,17 @@ void PiiProtector::digest(std::string_view value, unsigned char* out) const {
 }
 
 void PiiProtector::to_hex(const unsigned char* digest, char* out) {
+  // Two hex digits per table entry: one lookup and one 2-byte store per byte.
+  static const auto kPairs = [] {
+    std::array<char, 512> pairs{};
+    for (int b = 0; b < 256; ++b) {
+      pairs[2 * b] = kHex[b >> 4];
+      pairs[2 * b + 1] = kHex[b & 15];
+    }
+    return pairs;
+  }();
   for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
+    std::memcpy(out + 2 * i, kPairs.data() + 2 * digest[i], 2);
   }
 }
 
