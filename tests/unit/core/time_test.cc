@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/cycle_timer.h"
 #include "core/rng.h"
 #include "core/uuid.h"
 
@@ -68,6 +69,25 @@ TEST(ManualClock, MovesOnlyWhenTold) {
   EXPECT_EQ(clock.now(), 1000);
   clock.advance(kMicrosPerSecond);
   EXPECT_EQ(clock.now(), 1000 + kMicrosPerSecond);
+}
+
+}  // namespace
+}  // namespace wf
+
+namespace wf {
+namespace {
+
+TEST(CycleTimer, IsMonotonicAndConvertsToNanoseconds) {
+  uint64_t a = CycleTimer::ticks();
+  uint64_t b = CycleTimer::ticks();
+  EXPECT_GE(b, a);
+  EXPECT_EQ(CycleTimer::to_ns(0), 0);
+  EXPECT_GE(CycleTimer::elapsed_ns(a), 0);
+  // A million ticks is a positive, plausible duration (TSCs tick at 0.5-6 GHz; the
+  // steady_clock fallback ticks in ns).
+  int64_t ns = CycleTimer::to_ns(1'000'000);
+  EXPECT_GT(ns, 100'000);
+  EXPECT_LE(ns, 2'000'000);
 }
 
 }  // namespace
