@@ -1,14 +1,10 @@
 #include "core/cycle_timer.h"
 
 #include <chrono>
-#include <cstring>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
 
 namespace wf {
 namespace {
@@ -33,14 +29,14 @@ bool invariant_tsc() {
   return false;
 }
 
-struct Calibration {
-  bool use_tsc = false;
-  double ns_per_tick = 1.0;
-};
+double g_ns_per_tick = 1.0;
+std::once_flag g_once;
 
-const Calibration& calibration() {
-  static const Calibration c = [] {
-    Calibration c;
+}  // namespace
+
+CycleTimer::Mode CycleTimer::calibrate() {
+  std::call_once(g_once, [] {
+    Mode m = Mode::kSteady;
 #if defined(__x86_64__)
     if (invariant_tsc()) {
       int64_t t0 = steady_ns();
@@ -49,29 +45,21 @@ const Calibration& calibration() {
       int64_t t1 = steady_ns();
       uint64_t c1 = __rdtsc();
       if (c1 > c0 && t1 > t0) {
-        c.use_tsc = true;
-        c.ns_per_tick = static_cast<double>(t1 - t0) / static_cast<double>(c1 - c0);
+        g_ns_per_tick = static_cast<double>(t1 - t0) / static_cast<double>(c1 - c0);
+        m = Mode::kTsc;
       }
     }
 #endif
-    return c;
-  }();
-  return c;
+    __atomic_store_n(&mode_, m, __ATOMIC_RELEASE);
+  });
+  return __atomic_load_n(&mode_, __ATOMIC_ACQUIRE);
 }
 
-}  // namespace
-
-uint64_t CycleTimer::ticks() {
-#if defined(__x86_64__)
-  if (calibration().use_tsc) return __rdtsc();
-#endif
-  return static_cast<uint64_t>(steady_ns());
-}
+uint64_t CycleTimer::fallback_ticks() { return static_cast<uint64_t>(steady_ns()); }
 
 int64_t CycleTimer::to_ns(uint64_t ticks) {
-  const Calibration& c = calibration();
-  return c.use_tsc ? static_cast<int64_t>(static_cast<double>(ticks) * c.ns_per_tick)
-                   : static_cast<int64_t>(ticks);
+  return mode() == Mode::kTsc ? static_cast<int64_t>(static_cast<double>(ticks) * g_ns_per_tick)
+                              : static_cast<int64_t>(ticks);
 }
 
 }  // namespace wf

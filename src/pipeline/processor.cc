@@ -91,13 +91,25 @@ namespace {
 // The user id of a raw event, found without parsing ("user_id":"..."); empty if absent
 // or spelled unusually. Only a prefetch hint: the decoder remains the authority.
 std::string_view peek_user_id(std::string_view raw) {
-  constexpr std::string_view kKey = "\"user_id\":\"";
-  const void* hit = ::memmem(raw.data(), raw.size(), kKey.data(), kKey.size());
-  if (hit == nullptr) return {};
-  size_t begin = static_cast<size_t>(static_cast<const char*>(hit) - raw.data()) + kKey.size();
-  size_t end = raw.find('"', begin);
-  if (end == std::string_view::npos) return {};
-  return raw.substr(begin, end - begin);
+  // Events usually name user_id early and have few 'u's before it (ids and timestamps
+  // are hex and digits): look at each 'u' rather than running a general substring search.
+  constexpr std::string_view kKey = "user_id\":\"";
+  const char* p = raw.data();
+  const char* end = raw.data() + raw.size();
+  while (p < end) {
+    p = static_cast<const char*>(std::memchr(p, 'u', static_cast<size_t>(end - p)));
+    if (p == nullptr) return {};
+    if (p > raw.data() && p[-1] == '"' && static_cast<size_t>(end - p) > kKey.size() &&
+        std::memcmp(p, kKey.data(), kKey.size()) == 0) {
+      const char* begin = p + kKey.size();
+      const char* close =
+          static_cast<const char*>(std::memchr(begin, '"', static_cast<size_t>(end - begin)));
+      if (close == nullptr) return {};
+      return std::string_view(begin, static_cast<size_t>(close - begin));
+    }
+    ++p;
+  }
+  return {};
 }
 
 }  // namespace
