@@ -147,10 +147,13 @@ int cmd_generate(int argc, char** argv) {
     if (!s.ok()) return report(s.error());
   }
 
+  double seconds = static_cast<double>(clock.monotonic_us() - start_us) / 1e6;
   std::string summary;
   JsonWriter w(&summary);
   w.begin_object();
   w.key("lines").number(written);
+  w.key("seconds").number(seconds, 3);
+  w.key("lines_per_s").number(seconds > 0 ? static_cast<double>(written) / seconds : 0, 0);
   w.key("events").number(generator.events());
   w.key("fraud_events").number(generator.fraud_events());
   w.key("malformed").number(generator.bad_lines().total);
