@@ -178,7 +178,7 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   // then, so idle users hold only their last-activity time (bounded memory).
   if ((counters_.records & 0xFFFF) == 0) state_.expire(latest_event_ - pack_.horizon_us());
 
-  store::FactRow row;
+  store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
   if (!tx.ip_address.empty()) {
     char* h = arena->allocate(kHashHexChars);
     pii_memo_.ip_hash(f.user, tx.ip_address, pii_, h);
@@ -238,7 +238,6 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   ++counters_.facts;
   if (decision.verdict == domain::Verdict::kFlag) ++counters_.flagged;
   if (decision.verdict == domain::Verdict::kMonitor) ++counters_.monitored;
-  batch->facts.push_back(row);
 }
 
 }  // namespace wf::pipeline
