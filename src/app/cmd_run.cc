@@ -70,6 +70,7 @@ int cmd_run(int argc, char** argv) {
   if (!store.ok()) return report(store.error());
 
   auto dims = load_dimensions(**store);
+  if (!dims.ok() && dims.error().code != Errc::kNotFound) return report(dims.error());
   if (!dims.ok()) {
     auto options = seed_options_from(args, clock.now());
     if (!options.ok()) return usage_error(args, options.error().message);
@@ -127,8 +128,11 @@ int cmd_run(int argc, char** argv) {
   ticker.join();
   auto snap = runner.snapshot();
   status.maybe_print(snap, true);
-  if (labels) (void)labels->flush();
   if (!result.ok()) return report(result.error());
+  if (labels) {
+    Status flushed = labels->flush();
+    if (!flushed.ok()) return report(flushed.error());
+  }
   std::fprintf(stderr,
                "walletflow run: stopped after %lld transactions (%lld flagged, %lld "
                "monitored, %lld dead letters); data in %s\n",

@@ -13,6 +13,7 @@ GeneratorSource::GeneratorSource(gen::StreamGenerator& generator, const Clock& c
       clock_(clock),
       rate_(rate),
       labels_(labels),
+      name_("generator:ph-ewallet:" + format_utc(clock.now())),
       start_us_(clock.monotonic_us()) {}
 
 Status GeneratorSource::next(stream::RecordBatch* out, size_t max_records) {

@@ -28,7 +28,7 @@ class GeneratorSource final : public stream::Source {
   const Clock& clock_;
   double rate_;
   OutputFile* labels_;
-  std::string name_ = "generator:ph-ewallet";
+  std::string name_;  // "generator:ph-ewallet:<start time>", unique per run
   std::string buffer_;
   std::vector<std::pair<size_t, size_t>> spans_;
   int64_t start_us_;

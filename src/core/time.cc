@@ -96,7 +96,12 @@ Result<Instant> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return bad("trailing characters after timestamp");
   int64_t days = days_from_civil(year, month, day);
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return secs * kMicrosPerSecond + micros;
+  Instant t = secs * kMicrosPerSecond + micros;
+  // Transactions happen between 1970 and 2199: anything else is a producer bug, and
+  // would also break fixed-width storage and time-window state.
+  static const Instant kLatest = days_from_civil(2200, 1, 1) * kMicrosPerDay;
+  if (t < 0 || t >= kLatest) return bad("timestamp outside 1970-2199");
+  return t;
 }
 
 namespace {

@@ -28,7 +28,8 @@ struct CivilDate {
 CivilDate civil_from_days(int64_t days);
 
 // Parses "2026-11-25T18:05:56.123+08:00" / "...Z" (RFC 3339; 'T' or ' ' separator,
-// up to 9 fractional digits, truncated to microseconds). Errors are kBadTimestamp.
+// up to 9 fractional digits, truncated to microseconds). Errors are kBadTimestamp,
+// including instants outside 1970-2199.
 Result<Instant> parse_rfc3339(std::string_view text);
 
 // Fixed-width UTC text "2026-11-25T10:05:56.123456Z" (27 chars) written to `out`,

@@ -199,7 +199,10 @@ std::string_view PiiProtector::redact(std::string_view raw, Arena* arena) const 
          {std::string_view("\"phone_number\""), std::string_view("\"ip_address\"")}) {
       if (raw.compare(i, key.size(), key) != 0) continue;
       size_t j = i + key.size();
-      while (j < raw.size() && (raw[j] == ' ' || raw[j] == ':')) ++j;
+      while (j < raw.size() && (raw[j] == ' ' || raw[j] == ':' || raw[j] == '\t' ||
+                                raw[j] == '\r' || raw[j] == '\n')) {
+        ++j;
+      }
       if (j < raw.size() && raw[j] == '"') {
         size_t end = raw.find('"', j + 1);
         if (end == std::string_view::npos) end = raw.size();

@@ -52,15 +52,16 @@ uint32_t Processor::user_slot(std::string_view user_id) {
 }
 
 Status Processor::restore_state(store::Store& store) {
-  Instant latest = 0;
-  WF_RETURN_IF_ERROR(store.scan_last_activity([&](std::string_view user, Instant t) {
-    state_.set_last_activity(user_slot(user), t);
-    if (t > latest) latest = t;
-  }));
-  if (latest == 0) return Status::Ok();
-  // Replaying the last horizon of events in processing order rebuilds the velocity
-  // rings and last locations exactly as an uninterrupted run left them.
-  return store.scan_activity(latest - pack_.horizon_us(), [&](const store::ActivityRow& a) {
+  WF_RETURN_IF_ERROR(store.scan_last_activity(
+      [&](std::string_view user, Instant t) { state_.set_last_activity(user_slot(user), t); }));
+  // The stream's "now" is the event time of the last row processed (not the largest
+  // stored time, which one far-future event could set). Replaying the pack's horizon
+  // before it, in processing order, rebuilds velocity rings and last locations as an
+  // uninterrupted run left them.
+  auto last = store.last_processed_event_ts();
+  if (!last.ok()) return last.take_error();
+  if (*last == 0) return Status::Ok();
+  return store.scan_activity(*last - pack_.horizon_us(), [&](const store::ActivityRow& a) {
     rules::Features f;
     f.event_ts = a.event_ts;
     f.user = user_slot(a.user_id);
@@ -81,7 +82,7 @@ void Processor::dead_letter(const stream::Record& record, const Error& error, st
   store::DeadLetterRow d;
   d.source_offset = record.offset;
   d.code = error.code;
-  d.message = arena->copy(error.message);
+  d.message = pii_.redact(error.message, arena);  // messages may quote the bad value
   d.raw = pii_.redact(record.bytes, arena);
   batch->dead_letters.push_back(d);
 }
@@ -173,10 +174,6 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   f.lat = tx.lat;
   f.lon = tx.lon;
   domain::Decision decision = engine_.evaluate(f, state_);
-  if (f.event_ts > latest_event_) latest_event_ = f.event_ts;
-  // Window state older than the pack's horizon can never be read again: drop it now and
-  // then, so idle users hold only their last-activity time (bounded memory).
-  if ((counters_.records & 0xFFFF) == 0) state_.expire(latest_event_ - pack_.horizon_us());
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
   if (!tx.ip_address.empty()) {
@@ -226,8 +223,10 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   row.fraud_score = decision.score;
   row.verdict = decision.verdict;
   if (decision.rules_fired != 0) {
-    char* ids = arena->allocate(pack_.rules().size() * 8 + 1);
-    size_t n = pack_.fired_ids(decision.rules_fired, ids, pack_.rules().size() * 8 + 1);
+    // Room for every id at its longest (16 chars) plus a comma each.
+    size_t capacity = pack_.rules().size() * 17 + 1;
+    char* ids = arena->allocate(capacity);
+    size_t n = pack_.fired_ids(decision.rules_fired, ids, capacity);
     row.rules_fired = std::string_view(ids, n);
   }
   if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];

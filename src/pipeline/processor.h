@@ -74,7 +74,6 @@ class Processor {
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
   ProcessorCounters counters_;
   Histogram latency_ns_;
-  Instant latest_event_ = 0;  // newest event time seen, drives state expiry
 };
 
 }  // namespace wf::pipeline

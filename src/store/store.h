@@ -130,6 +130,8 @@ class Store {
 
   // Stored transactions with event_ts >= since, in processing order.
   virtual Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) = 0;
+  // Event time of the most recently stored transaction (processing order); 0 if none.
+  virtual Result<Instant> last_processed_event_ts() = 0;
   // Latest event time per user over all stored transactions.
   virtual Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) = 0;
 

@@ -23,8 +23,9 @@ class TxnGuard {
     return Status::Ok();
   }
   Status commit() {
-    open_ = false;
-    return db_.exec("COMMIT");
+    Status s = db_.exec("COMMIT");
+    if (s.ok()) open_ = false;  // a failed COMMIT is rolled back by the destructor
+    return s;
   }
   ~TxnGuard() {
     if (open_) (void)db_.exec("ROLLBACK");
@@ -310,6 +311,14 @@ Status SqliteStore::scan_activity(Instant since, const std::function<void(const 
     f(a);
   }
   return Status::Ok();
+}
+
+Result<Instant> SqliteStore::last_processed_event_ts() {
+  auto stmt = db_.prepare("SELECT event_ts FROM fact_transactions ORDER BY rowid DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.take_error();
+  auto row = stmt->step();
+  if (!row.ok()) return row.take_error();
+  return *row ? parse_ts(stmt->column_text(0)) : Instant{0};
 }
 
 Status SqliteStore::scan_last_activity(const std::function<void(std::string_view, Instant)>& f) {

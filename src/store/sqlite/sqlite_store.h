@@ -23,6 +23,7 @@ class SqliteStore final : public Store {
   Result<int64_t> load_offset(std::string_view source) override;
   Result<CommitResult> commit(const Batch& batch) override;
   Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) override;
+  Result<Instant> last_processed_event_ts() override;
   Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) override;
   Status replace_labels(std::span<const LabelRow> labels) override;
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;

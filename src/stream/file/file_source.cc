@@ -7,11 +7,16 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/time.h"
+
 namespace wf::stream::file {
 
 Result<std::unique_ptr<FileSource>> FileSource::open(const std::string& path, size_t buffer_bytes) {
   if (path == "-") {
-    return std::unique_ptr<FileSource>(new FileSource(0, "stdin", buffer_bytes));
+    // A pipe has no stable positions: name each run apart, so its dead letters (unique
+    // per source and position) never collide with an earlier run's.
+    std::string name = "stdin:" + format_utc(SystemClock().now());
+    return std::unique_ptr<FileSource>(new FileSource(0, std::move(name), buffer_bytes));
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

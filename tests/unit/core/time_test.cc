@@ -29,7 +29,11 @@ TEST(ParseRfc3339, RejectsBadTimestamps) {
                        "2026-11-25T10:05:56+8:00",
                        "2026-11-25T10:05:56Zjunk",
                        "yesterday",
-                       "2026-11-25T10:05:56.Z"};
+                       "2026-11-25T10:05:56.Z",
+                       "0000-01-01T00:00:00+00:01",
+                       "1969-12-31T23:59:59Z",
+                       "2200-01-01T00:00:00Z",
+                       "9999-12-31T23:59:59-00:01"};
   for (const char* text : bad) {
     auto r = parse_rfc3339(text);
     ASSERT_FALSE(r.ok()) << text;

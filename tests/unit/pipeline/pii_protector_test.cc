@@ -65,6 +65,11 @@ TEST(PiiProtector, RedactRemovesClearPiiFromRawRecords) {
   EXPECT_NE(out.find("\"phone_number\":\"hmac:" + p->hash("639171234567") + "\""),
             std::string::npos);
   EXPECT_NE(out.find("\"amount\":\"x\""), std::string::npos);
+  // Any JSON whitespace around the colon.
+  std::string spaced(p->redact(
+      "{\"phone_number\"\t:\r\n \"+63 917 123 4567\",\"ip_address\" :\"10.9.8.7\"}", &arena));
+  EXPECT_EQ(spaced.find("917 123"), std::string::npos) << spaced;
+  EXPECT_EQ(spaced.find("10.9.8.7"), std::string::npos) << spaced;
   // Truncated records are redacted too.
   std::string cut(p->redact(R"({"phone_number":"+6391712)", &arena));
   EXPECT_EQ(cut.find("6391712"), std::string::npos);
