@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -50,7 +51,6 @@ Status FileSource::seek(int64_t position) {
   begin_ = end_ = 0;
   position_ = position;
   eof_ = false;
-  skipping_ = false;
   return Status::Ok();
 }
 
@@ -79,6 +79,33 @@ Status FileSource::fill() {
   return Status::Ok();
 }
 
+// A line longer than the whole buffer: keep its first kMaxKeptPrefix bytes (the record,
+// marked truncated), then read and discard up to its newline (or the end of input), so
+// the batch's end position is always at a line boundary.
+Status FileSource::take_oversized_line(RecordBatch* out) {
+  int64_t line_start = position_;
+  size_t keep = std::min(end_ - begin_, kMaxKeptPrefix);
+  oversized_.assign(buffer_.get() + begin_, keep);
+  oversized_.append(kRecordPadding, '\0');
+  for (;;) {
+    const char* base = buffer_.get();
+    const char* nl = static_cast<const char*>(std::memchr(base + begin_, '\n', end_ - begin_));
+    if (nl != nullptr) {
+      size_t consumed = static_cast<size_t>(nl - (base + begin_)) + 1;
+      position_ += static_cast<int64_t>(consumed);
+      begin_ += consumed;
+      break;
+    }
+    position_ += static_cast<int64_t>(end_ - begin_);
+    begin_ = end_;
+    if (eof_) break;
+    WF_RETURN_IF_ERROR(fill());
+    if (end_ == begin_ && eof_) break;
+  }
+  out->records.push_back(Record{std::string_view(oversized_.data(), keep), line_start, true});
+  return Status::Ok();
+}
+
 Status FileSource::next(RecordBatch* out, size_t max_records) {
   out->records.clear();
   out->end_of_input = false;
@@ -88,42 +115,31 @@ Status FileSource::next(RecordBatch* out, size_t max_records) {
     char* base = buffer_.get();
     const char* nl = static_cast<const char*>(std::memchr(base + begin_, '\n', end_ - begin_));
     if (nl == nullptr) {
-      if (!filled && out->records.empty() && !eof_) {
+      if (!out->records.empty()) break;  // hand these out first; the rest needs a refill
+      if (!filled && !eof_) {
         WF_RETURN_IF_ERROR(fill());
         filled = true;
         continue;
       }
-      if (!out->records.empty()) break;  // hand these out first; the rest needs a refill
+      if (begin_ == 0 && end_ == capacity_) {
+        WF_RETURN_IF_ERROR(take_oversized_line(out));
+        break;
+      }
       if (eof_) {
         if (end_ > begin_) {  // last line without a newline
           out->records.push_back(
-              Record{std::string_view(base + begin_, end_ - begin_), position_, skipping_});
+              Record{std::string_view(base + begin_, end_ - begin_), position_, false});
           position_ += static_cast<int64_t>(end_ - begin_);
           begin_ = end_;
-          skipping_ = false;
         }
-        out->end_of_input = true;
+        out->end_of_input = out->records.empty();
         break;
       }
-      if (begin_ == 0 && end_ == capacity_) {
-        // A line longer than the buffer: emit its prefix once, then skip to its end.
-        if (!skipping_) {
-          out->records.push_back(Record{std::string_view(base, end_), position_, true});
-          skipping_ = true;
-        }
-        position_ += static_cast<int64_t>(end_);
-        begin_ = end_ = 0;
-        if (!out->records.empty()) break;
-        WF_RETURN_IF_ERROR(fill());
-        continue;
-      }
-      break;
+      break;  // a pipe with a partial line: come back for the rest
     }
     size_t len = static_cast<size_t>(nl - (base + begin_));
     size_t record_len = len > 0 && base[begin_ + len - 1] == '\r' ? len - 1 : len;
-    if (skipping_) {
-      skipping_ = false;  // the tail of a truncated line: already reported
-    } else if (record_len > 0) {
+    if (record_len > 0) {
       out->records.push_back(Record{std::string_view(base + begin_, record_len), position_, false});
     }
     position_ += static_cast<int64_t>(len + 1);

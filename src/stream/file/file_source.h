@@ -1,7 +1,8 @@
 // Line-delimited records from a file or stdin, read in large chunks with one buffer that
 // is reused (no per-record allocation). Positions are byte offsets. A last line without
-// a newline is a record at end of input. Lines longer than the buffer come out
-// truncated (and become OVERSIZED dead letters). Not thread-safe.
+// a newline is a record at end of input. A line longer than the buffer comes out as one
+// truncated record (its first MiB; an OVERSIZED dead letter) and the batch ends after
+// the whole line, so positions are always line boundaries. Not thread-safe.
 #pragma once
 
 #include <memory>
@@ -26,6 +27,7 @@ class FileSource final : public Source {
  private:
   FileSource(int fd, std::string name, size_t buffer_bytes);
   Status fill();
+  Status take_oversized_line(RecordBatch* out);
 
   int fd_;
   std::string name_;
@@ -35,7 +37,8 @@ class FileSource final : public Source {
   size_t end_ = 0;        // one past the last valid byte in buffer_
   int64_t position_ = 0;  // file offset of buffer_[begin_]
   bool eof_ = false;
-  bool skipping_ = false;  // inside the tail of a truncated line
+  std::string oversized_;  // kept prefix of the last oversized line (+ padding)
+  static constexpr size_t kMaxKeptPrefix = 1 << 20;
 };
 
 }  // namespace wf::stream::file

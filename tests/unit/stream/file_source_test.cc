@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "support/temp_dir.h"
@@ -71,6 +72,33 @@ TEST(FileSource, SmallBufferStillSplitsEveryLineAndTruncatesGiants) {
   EXPECT_EQ(all[100].first.size(), 64u);
   EXPECT_EQ(all[101].first, "after");
   EXPECT_EQ(all[101].second, static_cast<int64_t>(text.size() - 6));
+}
+
+TEST(FileSource, AGiantLineEndsItsBatchAtTheNextLineBoundary) {
+  testing::TempDir dir;
+  std::string giant(300, 'x');
+  write(dir.file("a"), "a\n" + giant + "\nb\n" + giant);  // the last giant has no newline
+  auto src = FileSource::open(dir.file("a"), 64);
+  RecordBatch batch;
+  std::vector<Record> seen;
+  std::vector<int64_t> ends;
+  for (int guard = 0; guard < 100; ++guard) {
+    ASSERT_TRUE((*src)->next(&batch, 10).ok());
+    for (const Record& r : batch.records) seen.push_back(r);
+    ends.push_back(batch.end_position);
+    if (batch.end_of_input) break;
+  }
+  ASSERT_EQ(seen.size(), 4u);  // a, giant, b, giant: each giant reported once
+  EXPECT_TRUE(seen[1].truncated);
+  EXPECT_EQ(seen[1].offset, 2);
+  EXPECT_TRUE(seen[3].truncated);
+  EXPECT_EQ(seen[3].offset, 2 + 301 + 2);
+  // Every batch ends at a line start (or the end of the file): a resume never lands mid-line.
+  const int64_t boundaries[] = {0, 2, 303, 305, 605};
+  for (int64_t e : ends) {
+    EXPECT_NE(std::find(std::begin(boundaries), std::end(boundaries), e), std::end(boundaries))
+        << e;
+  }
 }
 
 TEST(FileSource, MissingFileIsAnIoError) {
