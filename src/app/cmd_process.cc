@@ -9,6 +9,7 @@
 #include "app/status_line.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "pipeline/runner.h"
 #include "stream/file/file_source.h"
 
@@ -81,7 +82,7 @@ int cmd_process(int argc, char** argv) {
 
   StatusLine status(clock, stderr_is_tty());
   std::atomic<bool> done{false};
-  std::thread progress([&] {
+  std::thread progress = spawn_quiet_thread([&] {
     while (!done.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       status.maybe_print(runner.snapshot(), false);

@@ -12,6 +12,7 @@
 #include "app/generator_source.h"
 #include "app/status_line.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "pipeline/runner.h"
 
 namespace wf::app {
@@ -113,7 +114,7 @@ int cmd_run(int argc, char** argv) {
   StatusLine status(clock, stderr_is_tty(), /*lines_when_not_tty=*/true);
   std::atomic<bool> done{false};
   int64_t started = clock.monotonic_us();
-  std::thread ticker([&] {
+  std::thread ticker = spawn_quiet_thread([&] {
     while (!done.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       status.maybe_print(runner.snapshot(), false);

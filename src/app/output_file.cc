@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/thread.h"
+
 namespace wf::app {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path) {
@@ -20,7 +22,7 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& path) {
 OutputFile::OutputFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {
   filling_.reserve(kFlushBytes + (128 << 10));
   writing_.reserve(kFlushBytes + (128 << 10));
-  writer_ = std::thread([this] { write_loop(); });
+  writer_ = spawn_quiet_thread([this] { write_loop(); });
 }
 
 OutputFile::~OutputFile() {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <thread>
 
+#include "core/thread.h"
+
 namespace wf::pipeline {
 namespace {
 
@@ -91,7 +93,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
 
   Handoff handoff;
   Error writer_error;
-  std::thread writer([&] {
+  std::thread writer = spawn_quiet_thread([&] {
     while (Slot* slot = handoff.take()) {
       auto r = store_.commit(slot->batch);
       if (!r.ok()) {

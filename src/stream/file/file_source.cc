@@ -64,7 +64,9 @@ Status FileSource::fill() {
   while (end_ < capacity_ && !eof_) {
     ssize_t n = ::read(fd_, buffer_.get() + end_, capacity_ - end_);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      // Interrupted (Ctrl-C on a pipe): return what is here so the caller can see its
+      // stop flag; a later call reads on.
+      if (errno == EINTR) break;
       return make_error(Errc::kIo, name_ + ": read failed: " + std::strerror(errno));
     }
     if (n == 0) {
