@@ -101,7 +101,7 @@ int cmd_process(int argc, char** argv) {
   w.key("source").string((*source)->name());
   w.key("resumed_from").number(snap.resumed_from);
   w.key("records").number(snap.records);
-  w.key("facts").number(snap.facts - snap.duplicates);
+  w.key("facts").number(snap.facts);
   w.key("duplicates").number(snap.duplicates);
   w.key("dead_letters").number(snap.dead_letters);
   w.key("flagged").number(snap.flagged);
@@ -117,7 +117,7 @@ int cmd_process(int argc, char** argv) {
     std::printf(
         "processed %lld records: %lld stored, %lld duplicates, %lld dead letters, "
         "%lld flagged, %lld monitored\n",
-        static_cast<long long>(snap.records), static_cast<long long>(snap.facts - snap.duplicates),
+        static_cast<long long>(snap.records), static_cast<long long>(snap.facts),
         static_cast<long long>(snap.duplicates), static_cast<long long>(snap.dead_letters),
         static_cast<long long>(snap.flagged), static_cast<long long>(snap.monitored));
   }

@@ -14,7 +14,7 @@ void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
                "%s%9.0f tx/s | total %lld | stored %lld | flagged %lld | monitored %lld | "
                "dead letters %lld | p99 decision %.1f us%s",
                tty_ ? "\r\033[K" : "", rate, static_cast<long long>(s.records),
-               static_cast<long long>(s.facts - s.duplicates), static_cast<long long>(s.flagged),
+               static_cast<long long>(s.facts), static_cast<long long>(s.flagged),
                static_cast<long long>(s.monitored), static_cast<long long>(s.dead_letters),
                static_cast<double>(s.p99_ns) / 1000.0, tty_ && !final ? "" : "\n");
   std::fflush(out_);

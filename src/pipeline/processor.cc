@@ -28,7 +28,8 @@ Processor::Processor(const rules::RulePack& pack, const PiiProtector& pii, const
       clock_(clock),
       decoder_(max_event_bytes),
       engine_(pack),
-      state_(velocity_capacity(pack)) {
+      state_(velocity_capacity(pack)),
+      recent_ids_(pack.horizon_us()) {
   for (const rules::Rule& r : pack.rules()) alert_types_.push_back(r.id + " " + r.name);
 }
 
@@ -62,6 +63,7 @@ Status Processor::restore_state(store::Store& store) {
   if (!last.ok()) return last.take_error();
   if (*last == 0) return Status::Ok();
   return store.scan_activity(*last - pack_.horizon_us(), [&](const store::ActivityRow& a) {
+    (void)recent_ids_.seen_or_add(a.transaction_id, a.event_ts);
     rules::Features f;
     f.event_ts = a.event_ts;
     f.user = user_slot(a.user_id);
@@ -161,6 +163,11 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   auto amount_base = pack_.to_base(tx.amount);
   if (!amount_base.ok()) {
     dead_letter(record, amount_base.error(), batch, arena);
+    return;
+  }
+
+  if (recent_ids_.seen_or_add(tx.transaction_id, tx.event_ts)) {
+    ++counters_.duplicates;  // counted and dropped before it can touch rule state
     return;
   }
 

@@ -17,6 +17,7 @@
 #include "domain/dims.h"
 #include "pipeline/pii_memo.h"
 #include "pipeline/pii_protector.h"
+#include "pipeline/recent_ids.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
 #include "store/store.h"
@@ -26,7 +27,8 @@ namespace wf::pipeline {
 
 struct ProcessorCounters {
   int64_t records = 0;
-  int64_t facts = 0;
+  int64_t facts = 0;       // rows emitted
+  int64_t duplicates = 0;  // resent ids caught before scoring (not emitted)
   int64_t dead_letters = 0;
   int64_t flagged = 0;
   int64_t monitored = 0;
@@ -71,6 +73,7 @@ class Processor {
   rules::UserStateTable state_;
   UserIndex users_;
   PiiMemo pii_memo_;
+  RecentIds recent_ids_;
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
   ProcessorCounters counters_;
   Histogram latency_ns_;

@@ -103,6 +103,8 @@ Status Runner::run(const std::atomic<bool>& stop) {
       }
       {
         std::lock_guard<std::mutex> lock(mutex_);
+        store_duplicates_ += r->duplicates;
+        snapshot_.facts -= r->duplicates;
         snapshot_.duplicates += r->duplicates;
         snapshot_.alerts += r->alerts;
         ++snapshot_.batches;
@@ -133,7 +135,8 @@ Status Runner::run(const std::atomic<bool>& stop) {
       std::lock_guard<std::mutex> lock(mutex_);
       const ProcessorCounters& c = processor_.counters();
       snapshot_.records = c.records;
-      snapshot_.facts = c.facts;
+      snapshot_.facts = c.facts - store_duplicates_;
+      snapshot_.duplicates = c.duplicates + store_duplicates_;
       snapshot_.dead_letters = c.dead_letters;
       snapshot_.flagged = c.flagged;
       snapshot_.monitored = c.monitored;

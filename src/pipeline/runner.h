@@ -26,9 +26,9 @@ struct RunnerOptions {
 // Totals since start, safe to read from any thread.
 struct RunnerSnapshot {
   int64_t records = 0;
-  int64_t facts = 0;
+  int64_t facts = 0;  // rows stored (or on their way to the store)
   int64_t dead_letters = 0;
-  int64_t duplicates = 0;
+  int64_t duplicates = 0;  // resent transaction ids, dropped
   int64_t flagged = 0;
   int64_t monitored = 0;
   int64_t alerts = 0;
@@ -56,6 +56,7 @@ class Runner {
 
   mutable std::mutex mutex_;  // guards snapshot_ and latency_
   RunnerSnapshot snapshot_;
+  int64_t store_duplicates_ = 0;  // ids the store already held
   Histogram latency_;
 };
 

@@ -75,6 +75,7 @@ struct CommitResult {
 
 // A stored transaction as the rule state needs it on restart.
 struct ActivityRow {
+  std::string_view transaction_id;
   std::string_view user_id;
   Instant event_ts = 0;
   bool has_location = false;

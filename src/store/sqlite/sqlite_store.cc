@@ -291,7 +291,8 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
 
 Status SqliteStore::scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) {
   auto stmt = db_.prepare(
-      "SELECT user_id, event_ts, lat, lon, amount_php, country FROM fact_transactions"
+      "SELECT user_id, event_ts, lat, lon, amount_php, country, transaction_id"
+      " FROM fact_transactions"
       " WHERE event_ts >= ?1 ORDER BY rowid");
   if (!stmt.ok()) return stmt.take_error();
   std::string since_text = format_utc(since);
@@ -308,6 +309,7 @@ Status SqliteStore::scan_activity(Instant since, const std::function<void(const 
     a.lon = stmt->column_double(3);
     a.amount_php = stmt->column_int(4);
     a.country = stmt->column_text(5);
+    a.transaction_id = stmt->column_text(6);
     f(a);
   }
   return Status::Ok();

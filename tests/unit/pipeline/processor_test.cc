@@ -114,6 +114,26 @@ TEST_F(ProcessorTest, RestoredStateScoresLikeAnUninterruptedRun) {
   EXPECT_EQ(resumed.facts[0].fraud_score, expected.facts.back().fraud_score);
 }
 
+TEST_F(ProcessorTest, ResentTransactionsNeverTouchRuleState) {
+  // Six payments, each resent once, then a seventh: counted with the resends the user
+  // would have 13 transactions in five minutes and fire R002; without them, 7.
+  Processor p(pack_, pii_, clock_);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 6; ++i) {
+    std::string e =
+        event("r" + std::to_string(i), "U3",
+              "2026-11-25T10:0" + std::to_string(i / 2) + ":1" + std::to_string(i % 2) + "+08:00",
+              "100.00");
+    lines.push_back(e);
+    lines.push_back(e);
+  }
+  lines.push_back(event("r6", "U3", "2026-11-25T10:04:00+08:00", "100.00"));
+  auto batch = run(p, lines);
+  ASSERT_EQ(batch.facts.size(), 7u);
+  EXPECT_EQ(p.counters().duplicates, 6);
+  EXPECT_EQ(batch.facts.back().rules_fired, "");
+}
+
 TEST_F(ProcessorTest, DormancyComesFromTheDimension) {
   Processor p(pack_, pii_, clock_);
   domain::User u;
