@@ -1,7 +1,8 @@
 #include "pipeline/recent_ids.h"
 
-#include <functional>
 #include <utility>
+
+#include "core/hash.h"
 
 namespace wf::pipeline {
 
@@ -31,7 +32,7 @@ void RecentIds::Table::insert(uint64_t h) {
 }
 
 bool RecentIds::seen_or_add(std::string_view id, Instant t) {
-  uint64_t h = std::hash<std::string_view>()(id) | 1;
+  uint64_t h = hash_bytes(id) | 1;
   if (current_.contains(h) || previous_.contains(h)) return true;
   if (t >= generation_end_) {
     // Event time moved past this generation: the older one can no longer matter.

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hash.h"
 #include "core/huge_page_allocator.h"
 #include "core/time.h"
 
@@ -47,7 +48,7 @@ class UserIndex {
   };
   static_assert(sizeof(Slot) == 32);
 
-  static uint64_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id) | 1; }
+  static uint64_t hash_id(std::string_view id) { return hash_bytes(id) | 1; }
   // Slot holding `id`, or the empty slot where it would go.
   Slot& find(std::string_view id, uint64_t hash);
   const Slot& find(std::string_view id, uint64_t hash) const {

@@ -25,3 +25,24 @@ TEST(JsonWriter, EscapesControlCharactersAndQuotes) {
 
 }  // namespace
 }  // namespace wf
+
+#include "core/hash.h"
+
+namespace wf {
+namespace {
+
+TEST(HashBytes, IsDeterministicAndSpreadsNearbyIds) {
+  EXPECT_EQ(hash_bytes("U00000001"), hash_bytes("U00000001"));
+  EXPECT_NE(hash_bytes("U00000001"), hash_bytes("U00000002"));
+  EXPECT_NE(hash_bytes(""), hash_bytes(std::string_view("\0", 1)));
+  // Sequential ids fill the low bits (used as table indexes) evenly.
+  int buckets[64] = {};
+  for (int i = 0; i < 64'000; ++i) ++buckets[hash_bytes("U" + std::to_string(10'000'000 + i)) & 63];
+  for (int b : buckets) {
+    EXPECT_GT(b, 800);
+    EXPECT_LT(b, 1200);
+  }
+}
+
+}  // namespace
+}  // namespace wf
