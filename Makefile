@@ -4,6 +4,10 @@
 
 JOBS ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.ccache
+# Relative paths in the cache key: a fresh clone in another folder (as CI makes) reuses
+# the objects another checkout compiled.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= true
 
 setup:
 	@bash scripts/setup
