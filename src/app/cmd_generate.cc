@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "options:\n"
     "  --store URI         read users and merchants from this seeded store\n"
     "  --users N, --merchants N  without --store: seed this many in memory (default\n"
-    "                      10000 / 500) with the same --seed\n"
+    "                      10000 / 500) with the same --seed, reference day --now\n"
+    "                      (default 2026-01-01)\n"
     "  --count N           events to write\n"
     "  --rate R            events per second, paced (with --duration S to stop)\n"
     "  --duration S        seconds to run with --rate\n"
@@ -64,6 +65,9 @@ int cmd_generate(int argc, char** argv) {
   auto bad = args.get_double("bad-rate", 0, 0, 1);
   auto disorder = args.get_int("disorder-ms", 0, 0, 3'600'000);
   if (!disorder.ok()) return usage_error(args, disorder.error().message);
+  if (*disorder > 0 && bad.ok() && *bad >= 1.0) {
+    return usage_error(args, "--disorder-ms needs some well-formed lines (--bad-rate < 1)");
+  }
   for (const Error* e :
        {count.ok() ? nullptr : &count.error(), rate.ok() ? nullptr : &rate.error(),
         duration.ok() ? nullptr : &duration.error(), seed.ok() ? nullptr : &seed.error(),
@@ -81,7 +85,8 @@ int cmd_generate(int argc, char** argv) {
     if (!loaded.ok()) return report(loaded.error());
     dims = std::move(loaded).value();
   } else {
-    auto options = seed_options_from(args, clock.now());
+    // A fixed reference day, so the same seed gives the same bytes on any date.
+    auto options = seed_options_from(args, *parse_rfc3339("2026-01-01T00:00:00Z"));
     if (!options.ok()) return usage_error(args, options.error().message);
     dims = gen::seed_dimensions(*options);
   }

@@ -379,6 +379,13 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
   }
   out->amount.minor = *minor;
 
+  if (!out->country.empty()) {
+    auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+    if (out->country.size() != 2 || !letter(out->country[0]) || !letter(out->country[1])) {
+      return bad(Errc::kBadType, "country",
+                 "must be an ISO 3166 alpha-2 code, got '" + std::string(out->country) + "'");
+    }
+  }
   out->has_location = has_lat && has_lon;
   int64_t* balances[4] = {&out->orig_balance_before, &out->orig_balance_after,
                           &out->dest_balance_before, &out->dest_balance_after};

@@ -15,6 +15,9 @@ int velocity_capacity(const rules::RulePack& pack) {
   return static_cast<int>(cap);
 }
 
+// How far an event may be ahead of both the newest accepted event and the wall clock.
+constexpr int64_t kMaxAheadUs = kMicrosPerDay;
+
 bool valid_coordinates(double lat, double lon) {
   return lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0;
 }
@@ -62,6 +65,7 @@ Status Processor::restore_state(store::Store& store) {
   auto last = store.last_processed_event_ts();
   if (!last.ok()) return last.take_error();
   if (*last == 0) return Status::Ok();
+  watermark_ = *last;
   return store.scan_activity(*last - pack_.horizon_us(), [&](const store::ActivityRow& a) {
     (void)recent_ids_.seen_or_add(a.transaction_id, a.event_ts);
     rules::Features f;
@@ -124,6 +128,7 @@ void Processor::process_all(const std::vector<stream::Record>& records, store::B
   constexpr size_t kSlotAhead = 2;
   std::string_view peeked[kSlotAhead + 1];  // ring: user ids of records i .. i+2
   size_t n = records.size();
+  wall_now_ = clock_.now();
   for (size_t i = 0; i < n && i < kSlotAhead; ++i) peeked[i] = peek_user_id(records[i].bytes);
   for (size_t i = 0; i < n; ++i) {
     if (i + kSlotAhead < n) {
@@ -141,11 +146,16 @@ void Processor::process_all(const std::vector<stream::Record>& records, store::B
         }
       }
     }
-    process(records[i], batch, arena);
+    process_one(records[i], batch, arena);
   }
 }
 
 void Processor::process(const stream::Record& record, store::Batch* batch, Arena* arena) {
+  wall_now_ = clock_.now();
+  process_one(record, batch, arena);
+}
+
+void Processor::process_one(const stream::Record& record, store::Batch* batch, Arena* arena) {
   ++counters_.records;
   // Latency uses the TSC (a few ns per read), not the injected Clock: durations only.
   uint64_t start = CycleTimer::ticks();
@@ -166,6 +176,16 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
     return;
   }
 
+  if (tx.event_ts > std::max(watermark_, wall_now_) + kMaxAheadUs) {
+    dead_letter(record,
+                make_error(Errc::kBadTimestamp,
+                           "event_timestamp is more than a day ahead of both the stream and the "
+                           "clock: " +
+                               format_utc(tx.event_ts)),
+                batch, arena);
+    return;
+  }
+  if (tx.event_ts > watermark_) watermark_ = tx.event_ts;
   if (recent_ids_.seen_or_add(tx.transaction_id, tx.event_ts)) {
     ++counters_.duplicates;  // counted and dropped before it can touch rule state
     return;
@@ -176,6 +196,13 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   f.user = user_slot(tx.user_id);
   f.amount_base = *amount_base;
   f.local_hour = local_hour(tx.event_ts, pack_.utc_offset_minutes());
+  // Country codes compare upper-case ("ph" is home too); the decoder checked two letters.
+  char country[2];
+  if (!tx.country.empty()) {
+    country[0] = static_cast<char>(tx.country[0] & ~0x20);
+    country[1] = static_cast<char>(tx.country[1] & ~0x20);
+    tx.country = std::string_view(country, 2);
+  }
   f.country = tx.country;
   f.has_location = tx.has_location && valid_coordinates(tx.lat, tx.lon);
   f.lat = tx.lat;

@@ -61,6 +61,7 @@ class Processor {
   size_t users() const { return users_.size(); }
 
  private:
+  void process_one(const stream::Record& record, store::Batch* batch, Arena* arena);
   void dead_letter(const stream::Record& record, const Error& error, store::Batch* batch,
                    Arena* arena);
   uint32_t user_slot(std::string_view user_id);
@@ -74,6 +75,10 @@ class Processor {
   UserIndex users_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
+  // Newest accepted event time: with the wall clock, bounds how far ahead of the stream
+  // an event may claim to be (one far-future time would blind a user's window rules).
+  Instant watermark_ = 0;
+  Instant wall_now_ = 0;                  // refreshed once per process_all() call
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
   ProcessorCounters counters_;
   Histogram latency_ns_;

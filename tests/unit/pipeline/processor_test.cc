@@ -39,7 +39,7 @@ class ProcessorTest : public ::testing::Test {
 
   rules::RulePack pack_;
   PiiProtector pii_;
-  ManualClock clock_{0};
+  ManualClock clock_{*parse_rfc3339("2026-11-25T12:00:00Z")};
   Arena arena_;
   std::deque<std::string> buffers_;
 };
@@ -132,6 +132,23 @@ TEST_F(ProcessorTest, ResentTransactionsNeverTouchRuleState) {
   ASSERT_EQ(batch.facts.size(), 7u);
   EXPECT_EQ(p.counters().duplicates, 6);
   EXPECT_EQ(batch.facts.back().rules_fired, "");
+}
+
+TEST_F(ProcessorTest, FarFutureEventsAreDeadLettersAndCountryCaseIsNormalised) {
+  Processor p(pack_, pii_, clock_);  // clock: 2026-11-25T12:00Z
+  std::string lower = event("c1", "U5", "2026-11-25T10:00:00+08:00", "35000.50");
+  lower.replace(lower.find("\"PH\""), 4, "\"ph\"");
+  std::string alpha3 = event("c2", "U5", "2026-11-25T10:01:00+08:00", "10.00");
+  alpha3.replace(alpha3.find("\"PH\""), 4, "\"PHL\"");
+  auto batch = run(p, {event("f1", "U4", "2026-11-27T12:00:00Z", "10.00"),
+                       event("f2", "U4", "2026-11-26T11:00:00Z", "10.00"), lower, alpha3});
+  ASSERT_EQ(batch.dead_letters.size(), 2u);
+  EXPECT_EQ(batch.dead_letters[0].code, Errc::kBadTimestamp);  // two days ahead
+  EXPECT_EQ(batch.dead_letters[1].code, Errc::kBadType);       // "PHL"
+  ASSERT_EQ(batch.facts.size(), 2u);                           // 23 h ahead is accepted
+  EXPECT_EQ(batch.facts[1].transaction_id, "c1");
+  EXPECT_EQ(batch.facts[1].rules_fired, "");  // "ph" is home: no R006
+  EXPECT_EQ(batch.facts[1].country, "PH");
 }
 
 TEST_F(ProcessorTest, DormancyComesFromTheDimension) {
