@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"process", "validate, protect, score and store a stream, exactly once", cmd_process},
     {"eval", "precision / recall / F1 per rule and overall against labels", cmd_eval},
     {"bench", "throughput and latency scenarios as JSON", cmd_bench},
+    {"rules", "print a built-in rule pack, or check a rules file", cmd_rules},
 };
 
 void print_usage(std::FILE* out) {

@@ -28,6 +28,10 @@ Result<RulePack> RulePack::builtin(std::string_view profile) {
   return parse(text, "builtin:" + std::string(profile));
 }
 
+std::string_view RulePack::builtin_text(std::string_view profile) {
+  return internal::builtin_pack_toml(profile);
+}
+
 int64_t RulePack::horizon_us() const {
   int64_t longest = 0;
   for (const Rule& rule : rules_) {

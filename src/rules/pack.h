@@ -53,6 +53,8 @@ class RulePack {
   static Result<RulePack> load_file(const std::string& path);
   // The pack shipped for a profile ("ph-ewallet"), compiled into the binary.
   static Result<RulePack> builtin(std::string_view profile);
+  // The TOML text of a built-in pack (empty when there is none): a team's starting point.
+  static std::string_view builtin_text(std::string_view profile);
 
   const std::string& name() const { return name_; }
   std::string_view home_country() const { return home_country_; }
