@@ -7,20 +7,25 @@ void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
   int64_t now = clock_.monotonic_us();
   int64_t elapsed = now - last_us_;
   if (!final && elapsed < kMicrosPerSecond) return;
-  double rate = elapsed > 0 ? static_cast<double>(s.records - last_records_) * 1e6 /
-                                  static_cast<double>(elapsed)
-                            : 0.0;
+  // The final line gives the average over the whole run, not a partial last second.
+  int64_t span = final ? now - start_us_ : elapsed;
+  int64_t done = final ? s.records : s.records - last_records_;
+  double rate = span > 0 ? static_cast<double>(done) * 1e6 / static_cast<double>(span) : 0.0;
+  // p99 of the decisions made since the previous line (all of them on the final line).
+  Histogram interval = final ? s.latency_ns : s.latency_ns.since(last_latency_);
+  uint64_t p99 = interval.count() > 0 ? interval.percentile(0.99) : s.p99_ns;
   std::fprintf(out_,
                "%s%9.0f tx/s | total %lld | stored %lld | flagged %lld | monitored %lld | "
                "dead letters %lld | p99 decision %.1f us%s",
                tty_ ? "\r\033[K" : "", rate, static_cast<long long>(s.records),
                static_cast<long long>(s.facts), static_cast<long long>(s.flagged),
                static_cast<long long>(s.monitored), static_cast<long long>(s.dead_letters),
-               static_cast<double>(s.p99_ns) / 1000.0, tty_ && !final ? "" : "\n");
+               static_cast<double>(p99) / 1000.0, tty_ && !final ? "" : "\n");
   std::fflush(out_);
   printed_ = true;
   last_us_ = now;
   last_records_ = s.records;
+  last_latency_ = s.latency_ns;
 }
 
 }  // namespace wf::app

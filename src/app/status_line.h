@@ -1,6 +1,7 @@
 // The one-line status printed every second while a stream runs: rate, totals, flagged,
-// monitored, dead letters, p99 decision latency. On a TTY the line is redrawn in place;
-// otherwise (when enabled) one line per second is appended. Called from one thread.
+// monitored, dead letters, p99 decision latency over the last interval. On a TTY the line is
+// redrawn in place; otherwise (when enabled) one line per second is appended. Called from one
+// thread.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@ class StatusLine {
  public:
   StatusLine(const Clock& clock, bool tty, bool lines_when_not_tty = false, std::FILE* out = stderr)
       : clock_(clock), tty_(tty), enabled_(tty || lines_when_not_tty), out_(out) {
-    last_us_ = clock_.monotonic_us();
+    last_us_ = start_us_ = clock_.monotonic_us();
   }
   // Prints when a second has passed since the last line (or `final` and enabled).
   void maybe_print(const RunnerSnapshot& s, bool final);
@@ -28,7 +29,9 @@ class StatusLine {
   bool enabled_;
   std::FILE* out_;
   int64_t last_us_;
+  int64_t start_us_;
   int64_t last_records_ = 0;
+  Histogram last_latency_;  // cumulative histogram at the previous line
   bool printed_ = false;
 };
 

@@ -18,6 +18,15 @@ class Histogram {
     for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
     total_ += other.total_;
   }
+  // This histogram minus an earlier snapshot of it: the values recorded in between.
+  Histogram since(const Histogram& earlier) const {
+    Histogram d;
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      d.counts_[i] = counts_[i] >= earlier.counts_[i] ? counts_[i] - earlier.counts_[i] : 0;
+      d.total_ += d.counts_[i];
+    }
+    return d;
+  }
   void clear() { *this = Histogram(); }
   uint64_t count() const { return total_; }
   // Upper bound of the bucket holding the q-quantile (q in [0, 1]); 0 when empty.

@@ -76,6 +76,7 @@ RunnerSnapshot Runner::snapshot() const {
   RunnerSnapshot s = snapshot_;
   s.p50_ns = latency_.percentile(0.50);
   s.p99_ns = latency_.percentile(0.99);
+  s.latency_ns = latency_;
   return s;
 }
 

@@ -33,8 +33,9 @@ struct RunnerSnapshot {
   int64_t monitored = 0;
   int64_t alerts = 0;
   int64_t batches = 0;
-  uint64_t p50_ns = 0;
+  uint64_t p50_ns = 0;  // since start
   uint64_t p99_ns = 0;
+  Histogram latency_ns;  // cumulative, for per-interval percentiles
   int64_t resumed_from = 0;
 };
 

@@ -55,3 +55,27 @@ TEST(StatusLine, SilentOffATtyUnlessAsked) {
 
 }  // namespace
 }  // namespace wf::app
+
+namespace wf::app {
+namespace {
+
+TEST(StatusLine, P99CoversOnlyTheLastInterval) {
+  ManualClock clock(0);
+  std::FILE* out = std::tmpfile();
+  StatusLine line(clock, /*tty=*/false, /*lines_when_not_tty=*/true, out);
+  RunnerSnapshot s;
+  for (int i = 0; i < 100; ++i) s.latency_ns.record(900'000);  // 900 us, early on
+  clock.advance(kMicrosPerSecond);
+  line.maybe_print(s, false);
+  for (int i = 0; i < 100; ++i) s.latency_ns.record(2'000);  // 2 us in the next second
+  clock.advance(kMicrosPerSecond);
+  line.maybe_print(s, false);
+  std::string text = read_all(out);
+  std::string second = text.substr(text.find('\n') + 1);
+  EXPECT_NE(text.find("p99 decision 9"), std::string::npos) << text;  // ~900 us
+  EXPECT_NE(second.find("p99 decision 2.0 us"), std::string::npos) << second;
+  std::fclose(out);
+}
+
+}  // namespace
+}  // namespace wf::app
