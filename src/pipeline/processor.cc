@@ -263,6 +263,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     size_t n = pack_.fired_ids(decision.rules_fired, ids, capacity);
     row.rules_fired = std::string_view(ids, n);
   }
+  row.ruleset_version = pack_.version();
   if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];
   row.source_offset = record.offset;
   int64_t elapsed = CycleTimer::elapsed_ns(start);

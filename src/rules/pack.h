@@ -57,6 +57,9 @@ class RulePack {
   static std::string_view builtin_text(std::string_view profile);
 
   const std::string& name() const { return name_; }
+  // Content hash of the pack's text (16 hex chars): recorded with every decision, so
+  // each one can be traced to the exact rules that made it.
+  const std::string& version() const { return version_; }
   std::string_view home_country() const { return home_country_; }
   Currency base_currency() const { return base_currency_; }
   int utc_offset_minutes() const { return utc_offset_minutes_; }
@@ -77,6 +80,7 @@ class RulePack {
 
  private:
   std::string name_;
+  std::string version_;
   std::string home_country_ = "PH";
   Currency base_currency_ = Currency::php();
   int utc_offset_minutes_ = 480;

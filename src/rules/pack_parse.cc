@@ -10,6 +10,7 @@
 #include <exception>
 #include <set>
 
+#include "core/hash.h"
 #include "rules/pack.h"
 #include "rules/pack_internal.h"
 
@@ -322,6 +323,12 @@ Result<RulePack> RulePack::parse(std::string_view toml_text, std::string_view or
   WF_RETURN_IF_ERROR(top.only({"pack", "fx", "rule"}));
 
   RulePack pack;
+  {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(hash_bytes(toml_text)));
+    pack.version_ = hex;
+  }
   const toml::table* meta = doc["pack"].as_table();
   if (!meta) return top_error(origin, "missing table [pack]");
   Section p(origin, *meta, "[pack]");

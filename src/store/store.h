@@ -45,8 +45,9 @@ struct FactRow {
   int64_t quantity = 0;
   int fraud_score = 0;
   domain::Verdict verdict = domain::Verdict::kNormal;
-  std::string_view rules_fired;  // "R001,R004"
-  std::string_view alert_type;   // id and name of the top rule, for FLAG rows
+  std::string_view rules_fired;      // "R001,R004"
+  std::string_view ruleset_version;  // RulePack::version() of the rules that decided
+  std::string_view alert_type;       // id and name of the top rule, for FLAG rows
   int64_t processing_us = 0;
   int64_t source_offset = 0;
 };

@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS fact_transactions (
   rules_fired      TEXT NOT NULL,
   processing_us    INTEGER,
   source           TEXT,
-  source_offset    INTEGER
+  source_offset    INTEGER,
+  ruleset_version  TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_fact_user_ts ON fact_transactions (user_id, event_ts);
 CREATE INDEX IF NOT EXISTS idx_fact_event_ts ON fact_transactions (event_ts);

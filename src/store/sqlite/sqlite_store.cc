@@ -53,6 +53,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
 Status SqliteStore::migrate() {
   WF_RETURN_IF_ERROR(db_.exec(kSchemaSql));
+  // Stores created before ruleset_version existed get the column (NULL for old rows).
+  auto probe = db_.prepare(
+      "SELECT 1 FROM pragma_table_info('fact_transactions') WHERE name = 'ruleset_version'");
+  if (!probe.ok()) return probe.take_error();
+  auto has = probe->step();
+  if (!has.ok()) return has.take_error();
+  if (!*has) {
+    WF_RETURN_IF_ERROR(db_.exec("ALTER TABLE fact_transactions ADD COLUMN ruleset_version TEXT"));
+  }
   WF_RETURN_IF_ERROR(db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
   return prepare_statements();
 }
@@ -64,8 +73,8 @@ Status SqliteStore::prepare_statements() {
       " counterparty_id, transaction_type, amount_minor, currency, amount_php, channel,"
       " payment_method, status, country, province, city, lat, lon, device_id, ip_hash,"
       " phone_hash, quantity, fraud_score, fraud_flag, decision, rules_fired, processing_us,"
-      " source, source_offset) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
-      "?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28)"
+      " source, source_offset, ruleset_version) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+      "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)"
       // Only a duplicate id is skipped; any other constraint failure fails the batch.
       " ON CONFLICT (transaction_id) DO NOTHING");
   if (!fact.ok()) return fact.take_error();
@@ -252,6 +261,7 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     s.bind(26, f.processing_us);
     s.bind(27, batch.source);
     s.bind(28, f.source_offset);
+    s.bind(29, f.ruleset_version);
     WF_RETURN_IF_ERROR(s.run());
     if (db_.changes() == 0) {
       ++result.duplicates;

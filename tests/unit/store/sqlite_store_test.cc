@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "store/sqlite/db.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
 
@@ -129,6 +130,48 @@ TEST_F(SqliteStoreTest, EvalJoinsLabelsWithDecisions) {
   EXPECT_EQ(rows, 3);
   EXPECT_EQ(lost, 1);
   EXPECT_EQ(unlabelled, 1);
+}
+
+TEST(OpenStore, AddsRulesetVersionToAnOlderFactTable) {
+  testing::TempDir dir;
+  std::string path = dir.file("old.db");
+  {
+    auto db = sqlite::Db::open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(
+        db->exec("CREATE TABLE fact_transactions (transaction_id TEXT PRIMARY KEY,"
+                 " event_ts TEXT NOT NULL, user_id TEXT NOT NULL, merchant_id TEXT,"
+                 " counterparty_id TEXT, transaction_type TEXT NOT NULL,"
+                 " amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,"
+                 " amount_php INTEGER NOT NULL, channel TEXT, payment_method TEXT,"
+                 " status TEXT NOT NULL, country TEXT, province TEXT, city TEXT, lat REAL,"
+                 " lon REAL, device_id TEXT, ip_hash TEXT, phone_hash TEXT, quantity INTEGER,"
+                 " fraud_score INTEGER NOT NULL, fraud_flag INTEGER NOT NULL,"
+                 " decision TEXT NOT NULL, rules_fired TEXT NOT NULL, processing_us INTEGER,"
+                 " source TEXT, source_offset INTEGER)")
+            .ok());
+  }
+  auto store = open_store("sqlite:" + path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Batch b;
+  b.source = "s";
+  FactRow f;
+  f.transaction_id = "t1";
+  f.event_ts = 1;
+  f.user_id = "U1";
+  f.transaction_type = "payment";
+  f.currency = "PHP";
+  f.status = "SUCCESS";
+  f.ruleset_version = "0123456789abcdef";
+  ASSERT_TRUE((*store)->commit(b).ok());
+  b.facts = {f};
+  ASSERT_TRUE((*store)->commit(b).ok());
+  store->reset();
+  auto db = sqlite::Db::open(path);
+  auto q = db->prepare("SELECT ruleset_version FROM fact_transactions");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->step());
+  EXPECT_EQ(q->column_text(0), "0123456789abcdef");
 }
 
 TEST(OpenStore, RejectsUnknownUris) {
