@@ -2,14 +2,12 @@
 // store, exactly once (resumes from the offsets committed with each batch).
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "app/commands.h"
 #include "app/common.h"
 #include "app/status_line.h"
 #include "core/json_writer.h"
 #include "core/log.h"
-#include "core/thread.h"
 #include "pipeline/runner.h"
 #include "stream/file/file_source.h"
 
@@ -81,19 +79,9 @@ int cmd_process(int argc, char** argv) {
   install_stop_handlers();
 
   StatusLine status(clock, stderr_is_tty());
-  std::atomic<bool> done{false};
-  std::thread progress = spawn_quiet_thread([&] {
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      status.maybe_print(runner.snapshot(), false);
-    }
-  });
-  Status result = runner.run(stop_flag());
-  done = true;
-  progress.join();
-  RunnerSnapshot snap = runner.snapshot();
-  status.maybe_print(snap, true);
+  Status result = run_with_status(runner, status, clock);
   if (!result.ok()) return report(result.error());
+  RunnerSnapshot snap = runner.snapshot();
 
   std::string out;
   JsonWriter w(&out);

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 #include "app/commands.h"
 #include "app/common.h"
@@ -12,7 +11,6 @@
 #include "app/generator_source.h"
 #include "app/status_line.h"
 #include "core/log.h"
-#include "core/thread.h"
 #include "pipeline/runner.h"
 
 namespace wf::app {
@@ -112,23 +110,8 @@ int cmd_run(int argc, char** argv) {
                *rate, dims->users.size(), dims->merchants.size(),
                *duration > 0 ? "" : " (Ctrl-C to stop)");
   StatusLine status(clock, stderr_is_tty(), /*lines_when_not_tty=*/true);
-  std::atomic<bool> done{false};
-  int64_t started = clock.monotonic_us();
-  std::thread ticker = spawn_quiet_thread([&] {
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      status.maybe_print(runner.snapshot(), false);
-      if (*duration > 0 &&
-          clock.monotonic_us() - started >= static_cast<int64_t>(*duration * 1e6)) {
-        stop_flag().store(true);
-      }
-    }
-  });
-  Status result = runner.run(stop_flag());
-  done = true;
-  ticker.join();
+  Status result = run_with_status(runner, status, clock, static_cast<int64_t>(*duration * 1e6));
   auto snap = runner.snapshot();
-  status.maybe_print(snap, true);
   if (!result.ok()) return report(result.error());
   if (labels) {
     Status flushed = labels->flush();

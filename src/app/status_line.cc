@@ -1,5 +1,11 @@
 #include "app/status_line.h"
 
+#include <atomic>
+#include <thread>
+
+#include "app/common.h"
+#include "core/thread.h"
+
 namespace wf::app {
 
 void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
@@ -26,6 +32,26 @@ void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
   last_us_ = now;
   last_records_ = s.records;
   last_latency_ = s.latency_ns;
+}
+
+Status run_with_status(pipeline::Runner& runner, StatusLine& status, const Clock& clock,
+                       int64_t stop_after_us) {
+  std::atomic<bool> done{false};
+  int64_t started = clock.monotonic_us();
+  std::thread ticker = spawn_quiet_thread([&] {
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      status.maybe_print(runner.snapshot(), false);
+      if (stop_after_us > 0 && clock.monotonic_us() - started >= stop_after_us) {
+        stop_flag().store(true);
+      }
+    }
+  });
+  Status result = runner.run(stop_flag());
+  done = true;
+  ticker.join();
+  status.maybe_print(runner.snapshot(), true);
+  return result;
 }
 
 }  // namespace wf::app

@@ -35,4 +35,9 @@ class StatusLine {
   bool printed_ = false;
 };
 
+// Runs `runner` until it ends or the stop flag is set (also set once `stop_after_us` has
+// passed, when > 0), printing `status` from a helper thread; prints the final line.
+Status run_with_status(pipeline::Runner& runner, StatusLine& status, const Clock& clock,
+                       int64_t stop_after_us = 0);
+
 }  // namespace wf::app

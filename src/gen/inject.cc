@@ -78,6 +78,17 @@ int64_t StreamGenerator::Impl::non_round(int64_t php_lo, int64_t php_hi) {
   return c;
 }
 
+int64_t StreamGenerator::Impl::foreign_minor(const internal::Fx& fx, int64_t php_centavos,
+                                             int64_t min_php) {
+  int64_t minor = std::max<int64_t>(1, php_centavos * 1'000'000 / fx.micro_ratio);
+  for (int i = 0; i < 8; ++i) {
+    const int64_t eq = internal::to_php_centavos(minor, fx);
+    if (eq >= min_php * kPhp && eq % (1'000 * kPhp) != 0) break;
+    ++minor;
+  }
+  return minor;
+}
+
 void StreamGenerator::Impl::schedule(uint32_t user, Instant t, int64_t php_centavos, TxType type,
                                      Category category, uint8_t pattern, uint8_t device_variant) {
   Pending p;
@@ -215,12 +226,7 @@ bool StreamGenerator::Impl::inject_foreign(uint32_t user, Instant t) {
   p.t = at;
   p.user = user;
   p.fx = rng_.chance(0.6) ? &internal::fx_for(foreign[city].currency) : &internal::fx_for("PHP");
-  p.amount_minor = std::max<int64_t>(1, php * 1'000'000 / p.fx->micro_ratio);
-  for (int i = 0; i < 8; ++i) {
-    const int64_t eq = internal::to_php_centavos(p.amount_minor, *p.fx);
-    if (eq >= 35'000 * kPhp && eq % (1'000 * kPhp) != 0) break;
-    ++p.amount_minor;
-  }
+  p.amount_minor = foreign_minor(*p.fx, php, 35'000);
   p.place = static_cast<uint16_t>(internal::kForeignBase + city);
   p.type = TxType::kPayment;
   p.category = Category::kShopping;
@@ -246,12 +252,7 @@ bool StreamGenerator::Impl::inject_trip_purchase(uint32_t user, Instant t) {
   p.user = user;
   p.fx = rng_.chance(0.6) ? &internal::fx_for(foreign[to - internal::kForeignBase].currency)
                           : &internal::fx_for("PHP");
-  p.amount_minor = std::max<int64_t>(1, non_round(35'000, 45'000) * 1'000'000 / p.fx->micro_ratio);
-  for (int i = 0; i < 8; ++i) {
-    const int64_t eq = internal::to_php_centavos(p.amount_minor, *p.fx);
-    if (eq >= 31'000 * kPhp && eq % (1'000 * kPhp) != 0) break;
-    ++p.amount_minor;
-  }
+  p.amount_minor = foreign_minor(*p.fx, non_round(35'000, 45'000), 31'000);
   p.type = TxType::kPayment;
   p.category = Category::kShopping;
   push(p);

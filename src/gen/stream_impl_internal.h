@@ -116,6 +116,9 @@ class StreamGenerator::Impl {
   int64_t pick_injectable(Instant t, int64_t min_idle_us);
   Instant in_local_window(Instant t, int start_hour, int end_hour);
   int64_t non_round(int64_t php_lo, int64_t php_hi);
+  // Minor units of `fx`'s currency worth about `php_centavos`, nudged up until the PHP
+  // equivalent is >= min_php (major units) and not an exact thousand.
+  static int64_t foreign_minor(const internal::Fx& fx, int64_t php_centavos, int64_t min_php);
   bool inject_single(Kind kind, uint32_t user, Instant t);
   bool inject_burst(uint32_t user, Instant t);
   bool inject_jump(uint32_t user, Instant t);

@@ -34,7 +34,6 @@ class PiiMemo {
       __builtin_prefetch(&ips_[user]);
     }
   }
-  size_t bytes_per_user() const { return 2 * sizeof(Entry); }
 
  private:
   static constexpr size_t kInline = 39;  // fits an IPv6 address

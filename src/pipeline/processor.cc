@@ -38,7 +38,7 @@ Processor::Processor(const rules::RulePack& pack, const PiiProtector& pii, const
 
 void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
-    uint32_t index = users_.add(u.user_id, u.last_txn_at);
+    uint32_t index = users_.add(u.user_id);
     state_.ensure(index, u.last_txn_at);
   }
   pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
@@ -48,7 +48,6 @@ uint32_t Processor::user_slot(std::string_view user_id) {
   bool is_new = false;
   uint32_t index = users_.lookup_or_add(user_id, &is_new);
   if (is_new) {
-    ++counters_.new_users;
     state_.ensure(index, 0);
     pii_memo_.ensure(index + 1);
   }

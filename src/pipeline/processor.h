@@ -32,7 +32,6 @@ struct ProcessorCounters {
   int64_t dead_letters = 0;
   int64_t flagged = 0;
   int64_t monitored = 0;
-  int64_t new_users = 0;
   std::array<int64_t, 16> dead_by_code{};
 };
 
@@ -56,7 +55,6 @@ class Processor {
   const ProcessorCounters& counters() const { return counters_; }
   // Decision latency (decode start to decision), nanoseconds.
   const Histogram& latency_ns() const { return latency_ns_; }
-  void clear_latency() { latency_ns_.clear(); }
   const rules::UserStateTable& state() const { return state_; }
   size_t users() const { return users_.size(); }
 

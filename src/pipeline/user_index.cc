@@ -57,16 +57,13 @@ uint32_t UserIndex::lookup_or_add(std::string_view user_id, bool* is_new) {
     return s.index;
   }
   *is_new = true;
-  return add(user_id, 0);
+  return add(user_id);
 }
 
-uint32_t UserIndex::add(std::string_view user_id, Instant last_activity) {
+uint32_t UserIndex::add(std::string_view user_id) {
   uint64_t h = hash_id(user_id);
   Slot* s = &find(user_id, h);
-  if (s->index != UINT32_MAX) {
-    dim_last_activity_[s->index] = last_activity;
-    return s->index;
-  }
+  if (s->index != UINT32_MAX) return s->index;
   if ((ids_.size() + 1) * 2 > slots_.size()) {  // keep the load factor <= 1/2
     grow();
     s = &find(user_id, h);
@@ -77,16 +74,7 @@ uint32_t UserIndex::add(std::string_view user_id, Instant last_activity) {
   s->length = static_cast<uint32_t>(user_id.size());
   std::memcpy(s->prefix, user_id.data(), std::min(user_id.size(), kInline));
   ids_.emplace_back(user_id);
-  dim_last_activity_.push_back(last_activity);
   return index;
-}
-
-double UserIndex::bytes_per_user() const {
-  if (ids_.empty()) return 0;
-  double bytes =
-      static_cast<double>(slots_.capacity() * sizeof(Slot) + ids_.capacity() * sizeof(std::string) +
-                          dim_last_activity_.capacity() * sizeof(Instant));
-  return bytes / static_cast<double>(ids_.size());
 }
 
 }  // namespace wf::pipeline

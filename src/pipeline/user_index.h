@@ -1,8 +1,7 @@
 // Maps user ids to the dense indexes the rule state is keyed by. Users from dim_users
-// come first (with their last_txn_at for the dormancy rule); ids first seen in the
-// stream are appended. An open-addressing table whose 32-byte slots hold the hash and
-// the first 16 bytes of the id, so a lookup of a typical id touches one cache line.
-// Owned by the scoring thread; not thread-safe.
+// come first; ids first seen in the stream are appended. An open-addressing table whose 32-byte
+// slots hold the hash and the first 16 bytes of the id, so a lookup of a typical id touches one
+// cache line. Owned by the scoring thread; not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +12,6 @@
 
 #include "core/hash.h"
 #include "core/huge_page_allocator.h"
-#include "core/time.h"
 
 namespace wf::pipeline {
 
@@ -21,7 +19,7 @@ class UserIndex {
  public:
   UserIndex() { slots_.resize(1024); }
 
-  // Index of `user_id`, adding it (with no known last activity) when new.
+  // Index of `user_id`, adding it when new.
   // *is_new is set when the id was added.
   uint32_t lookup_or_add(std::string_view user_id, bool* is_new);
   // Index of a known id, or UINT32_MAX. Never adds.
@@ -30,13 +28,9 @@ class UserIndex {
   void prefetch(std::string_view user_id) const {
     __builtin_prefetch(&slots_[hash_id(user_id) & (slots_.size() - 1)]);
   }
-  // Adds or updates a user known from dim_users.
-  uint32_t add(std::string_view user_id, Instant last_activity);
-  // Last activity recorded by add() (0 = unknown).
-  Instant dim_last_activity(uint32_t index) const { return dim_last_activity_[index]; }
+  // Index of `user_id`, adding it when new (dim_users loading).
+  uint32_t add(std::string_view user_id);
   size_t size() const { return ids_.size(); }
-  // Bytes held per user (slots, ids, last activity).
-  double bytes_per_user() const;
 
  private:
   static constexpr size_t kInline = 16;
@@ -58,7 +52,6 @@ class UserIndex {
 
   std::vector<Slot, HugePageAllocator<Slot>> slots_;
   std::vector<std::string> ids_;
-  std::vector<Instant> dim_last_activity_;
 };
 
 }  // namespace wf::pipeline
