@@ -126,7 +126,7 @@ int engine(int64_t events, int64_t users, BenchResult* r) {
   r->events = events;
   r->p50_ns = processor.latency_ns().percentile(0.5);
   r->p99_ns = processor.latency_ns().percentile(0.99);
-  r->state_bytes_per_user = processor.state().bytes_per_user();
+  r->state_bytes_per_user = processor.engine().bytes_per_user();
   return kExitOk;
 }
 
@@ -182,7 +182,7 @@ int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchRes
     if (Status s = runner.run(stop); !s.ok()) return report(s.error());
     r->p50_ns = processor.latency_ns().percentile(0.5);
     r->p99_ns = processor.latency_ns().percentile(0.99);
-    r->state_bytes_per_user = processor.state().bytes_per_user();
+    r->state_bytes_per_user = processor.engine().bytes_per_user();
   }
   r->seconds = double(clock.monotonic_us() - start) / 1e6;
   r->events = events;

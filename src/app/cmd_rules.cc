@@ -15,8 +15,8 @@ constexpr const char* kUsage =
     "       walletflow rules check FILE\n"
     "\n"
     "print  writes the profile's built-in rule pack (TOML) to stdout\n"
-    "check  loads FILE as 'process --rules FILE' would: exit 0 when it is valid, exit 1\n"
-    "       with the error (file, line, rule and key) when it is not\n";
+    "check  loads and compiles FILE as 'process --rules FILE' would: exit 0 when it is\n"
+    "       valid, exit 1 with every error, one per line, as FILE:LINE:COLUMN: rule ID: message\n";
 
 int print_pack(int argc, char** argv) {
   Args args(kUsage);
@@ -51,8 +51,9 @@ int check_file(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", pack.error().message.c_str());
     return kExitFailure;
   }
-  std::printf("%s: ok, pack '%s' with %zu rules\n", path.c_str(), pack->name().c_str(),
-              pack->rules().size());
+  std::printf("%s: ok, pack '%s' with %zu rules, %zu features, version %s\n", path.c_str(),
+              pack->name().c_str(), pack->rules().size(), pack->features().size(),
+              pack->version().c_str());
   return kExitOk;
 }
 

@@ -52,6 +52,15 @@ inline int local_hour(Instant t, int offset_minutes) {
   return static_cast<int>(in_day / kMicrosPerHour);
 }
 
+// Day of the week 0 (Monday) - 6 (Sunday) at a fixed offset from UTC.
+inline int local_weekday(Instant t, int offset_minutes) {
+  int64_t local = t + offset_minutes * kMicrosPerMinute;
+  int64_t day = local / kMicrosPerDay - (local % kMicrosPerDay < 0 ? 1 : 0);
+  // 1970-01-01 was a Thursday (3).
+  int64_t w = (day + 3) % 7;
+  return static_cast<int>(w < 0 ? w + 7 : w);
+}
+
 // Time source for everything that needs "now" (status lines, latency, live generation).
 // Implementations are thread-safe.
 class Clock {

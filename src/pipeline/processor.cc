@@ -7,14 +7,6 @@
 namespace wf::pipeline {
 namespace {
 
-int velocity_capacity(const rules::RulePack& pack) {
-  int64_t cap = 0;
-  for (const rules::Rule& r : pack.rules()) {
-    if (r.kind == rules::RuleKind::kVelocity && r.max_count > cap) cap = r.max_count;
-  }
-  return static_cast<int>(cap);
-}
-
 // How far an event may be ahead of both the newest accepted event and the wall clock.
 constexpr int64_t kMaxAheadUs = kMicrosPerDay;
 
@@ -31,7 +23,6 @@ Processor::Processor(const rules::RulePack& pack, const PiiProtector& pii, const
       clock_(clock),
       decoder_(max_event_bytes),
       engine_(pack),
-      state_(velocity_capacity(pack)),
       recent_ids_(pack.horizon_us()) {
   for (const rules::Rule& r : pack.rules()) alert_types_.push_back(r.id + " " + r.name);
 }
@@ -39,7 +30,7 @@ Processor::Processor(const rules::RulePack& pack, const PiiProtector& pii, const
 void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
     uint32_t index = users_.add(u.user_id);
-    state_.ensure(index, u.last_txn_at);
+    engine_.ensure_user(index, u.last_txn_at);
   }
   pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
 }
@@ -48,7 +39,7 @@ uint32_t Processor::user_slot(std::string_view user_id) {
   bool is_new = false;
   uint32_t index = users_.lookup_or_add(user_id, &is_new);
   if (is_new) {
-    state_.ensure(index, 0);
+    engine_.ensure_user(index, 0);
     pii_memo_.ensure(index + 1);
   }
   return index;
@@ -56,7 +47,7 @@ uint32_t Processor::user_slot(std::string_view user_id) {
 
 Status Processor::restore_state(store::Store& store) {
   WF_RETURN_IF_ERROR(store.scan_last_activity(
-      [&](std::string_view user, Instant t) { state_.set_last_activity(user_slot(user), t); }));
+      [&](std::string_view user, Instant t) { engine_.set_last_seen(user_slot(user), t); }));
   // The stream's "now" is the event time of the last row processed (not the largest
   // stored time, which one far-future event could set). Replaying the pack's horizon
   // before it, in processing order, rebuilds velocity rings and last locations as an
@@ -67,16 +58,22 @@ Status Processor::restore_state(store::Store& store) {
   watermark_ = *last;
   return store.scan_activity(*last - pack_.horizon_us(), [&](const store::ActivityRow& a) {
     (void)recent_ids_.seen_or_add(a.transaction_id, a.event_ts);
-    rules::Features f;
-    f.event_ts = a.event_ts;
-    f.user = user_slot(a.user_id);
-    f.amount_base = a.amount_php;
-    f.local_hour = local_hour(a.event_ts, pack_.utc_offset_minutes());
-    f.country = a.country;
-    f.has_location = a.has_location && valid_coordinates(a.lat, a.lon);
-    f.lat = a.lat;
-    f.lon = a.lon;
-    engine_.observe(f, state_);
+    domain::Transaction tx;
+    tx.transaction_id = a.transaction_id;
+    tx.user_id = a.user_id;
+    tx.event_ts = a.event_ts;
+    tx.country = a.country;
+    tx.has_location = a.has_location;
+    tx.lat = a.lat;
+    tx.lon = a.lon;
+    rules::Event e;
+    e.tx = &tx;
+    e.user = user_slot(a.user_id);
+    e.amount = a.amount_php;
+    e.local_hour = local_hour(a.event_ts, pack_.utc_offset_minutes());
+    e.weekday = local_weekday(a.event_ts, pack_.utc_offset_minutes());
+    e.has_location = a.has_location && valid_coordinates(a.lat, a.lon);
+    engine_.observe(e);
   });
 }
 
@@ -140,7 +137,7 @@ void Processor::process_all(const std::vector<stream::Record>& records, store::B
       if (!id.empty()) {
         uint32_t user = users_.lookup(id);
         if (user != UINT32_MAX) {
-          state_.prefetch(user);
+          engine_.prefetch_user(user);
           pii_memo_.prefetch(user);
         }
       }
@@ -190,11 +187,12 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     return;
   }
 
-  rules::Features f;
-  f.event_ts = tx.event_ts;
-  f.user = user_slot(tx.user_id);
-  f.amount_base = *amount_base;
-  f.local_hour = local_hour(tx.event_ts, pack_.utc_offset_minutes());
+  rules::Event ev;
+  ev.tx = &tx;
+  ev.user = user_slot(tx.user_id);
+  ev.amount = *amount_base;
+  ev.local_hour = local_hour(tx.event_ts, pack_.utc_offset_minutes());
+  ev.weekday = local_weekday(tx.event_ts, pack_.utc_offset_minutes());
   // Country codes compare upper-case ("ph" is home too); the decoder checked two letters.
   char country[2];
   if (!tx.country.empty()) {
@@ -202,21 +200,26 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     country[1] = static_cast<char>(tx.country[1] & ~0x20);
     tx.country = std::string_view(country, 2);
   }
-  f.country = tx.country;
-  f.has_location = tx.has_location && valid_coordinates(tx.lat, tx.lon);
-  f.lat = tx.lat;
-  f.lon = tx.lon;
-  domain::Decision decision = engine_.evaluate(f, state_);
+  ev.has_location = tx.has_location && valid_coordinates(tx.lat, tx.lon);
+  if (tx.has_balances) {
+    const int64_t raw[4] = {tx.orig_balance_before, tx.orig_balance_after, tx.dest_balance_before,
+                            tx.dest_balance_after};
+    for (int k = 0; k < 4; ++k) {
+      auto b = pack_.to_base(Money{raw[k], tx.amount.currency});
+      ev.balances[k] = b.ok() ? *b : 0;
+    }
+  }
+  domain::Decision decision = engine_.evaluate(ev, &reasons_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
   if (!tx.ip_address.empty()) {
     char* h = arena->allocate(kHashHexChars);
-    pii_memo_.ip_hash(f.user, tx.ip_address, pii_, h);
+    pii_memo_.ip_hash(ev.user, tx.ip_address, pii_, h);
     row.ip_hash = std::string_view(h, kHashHexChars);
   }
   if (!tx.phone_number.empty()) {
     char* h = arena->allocate(kHashHexChars);
-    if (pii_memo_.phone_hash(f.user, tx.phone_number, pii_, h)) {
+    if (pii_memo_.phone_hash(ev.user, tx.phone_number, pii_, h)) {
       row.phone_hash = std::string_view(h, kHashHexChars);
     }
   }
@@ -261,6 +264,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     char* ids = arena->allocate(capacity);
     size_t n = pack_.fired_ids(decision.rules_fired, ids, capacity);
     row.rules_fired = std::string_view(ids, n);
+    row.reasons = arena->copy(reasons_);
   }
   row.ruleset_version = pack_.version();
   if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];

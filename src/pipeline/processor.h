@@ -55,7 +55,7 @@ class Processor {
   const ProcessorCounters& counters() const { return counters_; }
   // Decision latency (decode start to decision), nanoseconds.
   const Histogram& latency_ns() const { return latency_ns_; }
-  const rules::UserStateTable& state() const { return state_; }
+  const rules::Engine& engine() const { return engine_; }
   size_t users() const { return users_.size(); }
 
  private:
@@ -68,8 +68,7 @@ class Processor {
   const PiiProtector& pii_;
   const Clock& clock_;
   codec::EventDecoder decoder_;
-  rules::Engine engine_;
-  rules::UserStateTable state_;
+  rules::Engine engine_;  // owns the per-key rule state
   UserIndex users_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
@@ -78,6 +77,7 @@ class Processor {
   Instant watermark_ = 0;
   Instant wall_now_ = 0;                  // refreshed once per process_all() call
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
+  std::string reasons_;                   // this event's reason texts (reused buffer)
   ProcessorCounters counters_;
   Histogram latency_ns_;
 };

@@ -1,43 +1,28 @@
+// The Engine's interpreter loop: register bytecode, one switch per instruction. Features
+// and the fold are in engine_state.cc, reason formatting in engine_reasons.cc.
 #include "rules/engine.h"
 
-#include <cassert>
 #include <cmath>
+#include <cstring>
 
-#include "rules/user_state_internal.h"
+#include "rules/program.h"
 
 namespace wf::rules {
 namespace {
 
-// a - b, saturated: Features may carry any Instant, and overflow must not be UB.
-int64_t sat_sub(int64_t a, int64_t b) {
-  int64_t out;
-  if (__builtin_sub_overflow(a, b, &out)) return b < 0 ? INT64_MAX : INT64_MIN;
-  return out;
-}
-
-bool in_hours(int hour, int start, int end) {
-  return start < end ? (hour >= start && hour < end) : (hour >= start || hour < end);
-}
-
-// Records the event: last activity only moves forward, the kept location only moves to a
-// newer located event, and the time joins the velocity ring (late ones too).
-void fold(const Features& f, internal::SlotRef& slot) {
-  const Instant t = f.event_ts;
-  if (t > slot.last_activity()) slot.set_last_activity(t);
-  if (f.has_location && std::isfinite(f.lat) && std::isfinite(f.lon) &&
-      (!slot.has_location() || t >= slot.location_time())) {
-    slot.set_location(t, f.lat, f.lon);
-  }
-  slot.record_time(internal::floor_ms(t));
-}
+using internal::Cmp;
+using internal::Field;
+using internal::Insn;
+using internal::Op;
+using internal::Reg;
 
 constexpr double kEarthRadiusKm = 6371.0088;  // mean radius (IUGG)
 constexpr double kRadians = 3.14159265358979323846 / 180.0;
 
 // distance_km(...) > max_km, skipping the trigonometry when a cheap bound decides: on a
 // sphere R*|dlat| <= d (latitude changes no faster than distance) and
-// d <= R*(|dlat| + cos(lat1)*|dlon|) <= R*(|dlat| + |dlon|) (along the parallel, then
-// the meridian). Nearly all events are near the previous one or very far from it.
+// d <= R*(|dlat| + |dlon|) (along the parallel, then the meridian). Nearly all events
+// are near the previous one or very far from it.
 bool farther_than(double lat1, double lon1, double lat2, double lon2, double max_km) {
   constexpr double kKmPerDegree = kEarthRadiusKm * kRadians;
   const double dlat = std::abs(lat2 - lat1);
@@ -46,6 +31,122 @@ bool farther_than(double lat1, double lon1, double lat2, double lon2, double max
   if (dlat * kKmPerDegree > max_km) return true;
   if ((dlat + dlon) * kKmPerDegree <= max_km) return false;
   return distance_km(lat1, lon1, lat2, lon2) > max_km;
+}
+
+template <typename T>
+bool compare(T a, T b, Cmp c) {
+  switch (c) {
+    case Cmp::kEq:
+      return a == b;
+    case Cmp::kNe:
+      return a != b;
+    case Cmp::kLt:
+      return a < b;
+    case Cmp::kLe:
+      return a <= b;
+    case Cmp::kGt:
+      return a > b;
+    case Cmp::kGe:
+      return a >= b;
+  }
+  return false;
+}
+
+// Integer arithmetic wraps instead of trapping: rules see untrusted amounts.
+int64_t wrap_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t wrap_sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t wrap_mul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+int64_t to_int(double v) {
+  if (!(v > -9.2e18 && v < 9.2e18)) return v > 0 ? INT64_MAX : (v < 0 ? INT64_MIN : 0);
+  return static_cast<int64_t>(std::llround(v));
+}
+
+void set_string(Reg& r, std::string_view s) {
+  r.s = s.data();
+  r.i = static_cast<int64_t>(s.size());
+  r.null = s.empty();
+}
+
+void load_field(const Event& e, Field f, Reg& r) {
+  const domain::Transaction& tx = *e.tx;
+  r.null = false;
+  switch (f) {
+    case Field::kTs:
+      r.i = tx.event_ts;
+      return;
+    case Field::kAmount:
+      r.i = e.amount;
+      return;
+    case Field::kCurrency:
+      return set_string(r, tx.amount.currency.code());
+    case Field::kType:
+      return set_string(r, domain::tx_type_name(tx.type));
+    case Field::kStatus:
+      return set_string(r, domain::tx_status_name(tx.status));
+    case Field::kChannel:
+      return set_string(r, tx.channel);
+    case Field::kPaymentMethod:
+      return set_string(r, tx.payment_method);
+    case Field::kCountry:
+      return set_string(r, tx.country);
+    case Field::kProvince:
+      return set_string(r, tx.province);
+    case Field::kCity:
+      return set_string(r, tx.city);
+    case Field::kMerchantId:
+      return set_string(r, tx.merchant_id);
+    case Field::kCounterpartyId:
+      return set_string(r, tx.counterparty_id);
+    case Field::kDeviceId:
+      return set_string(r, tx.device_id);
+    case Field::kProductId:
+      return set_string(r, tx.product_id);
+    case Field::kUserId:
+      return set_string(r, tx.user_id);
+    case Field::kTransactionId:
+      return set_string(r, tx.transaction_id);
+    case Field::kLocation:
+      r.d = tx.lat;
+      r.d2 = tx.lon;
+      r.null = !e.has_location;
+      return;
+    case Field::kLat:
+      r.d = tx.lat;
+      r.null = !e.has_location;
+      return;
+    case Field::kLon:
+      r.d = tx.lon;
+      r.null = !e.has_location;
+      return;
+    case Field::kHasLocation:
+      r.i = e.has_location;
+      return;
+    case Field::kQuantity:
+      r.i = tx.quantity;
+      return;
+    case Field::kLocalHour:
+      r.i = e.local_hour;
+      return;
+    case Field::kWeekday:
+      r.i = e.weekday;
+      return;
+    case Field::kOrigBalanceBefore:
+    case Field::kOrigBalanceAfter:
+    case Field::kDestBalanceBefore:
+    case Field::kDestBalanceAfter:
+      r.i = e.balances[static_cast<int>(f) - static_cast<int>(Field::kOrigBalanceBefore)];
+      r.null = !tx.has_balances;
+      return;
+    case Field::kHasBalances:
+      r.i = tx.has_balances;
+      return;
+  }
 }
 
 }  // namespace
@@ -59,72 +160,270 @@ double distance_km(double lat1, double lon1, double lat2, double lon2) {
   return 2 * kEarthRadiusKm * std::asin(std::sqrt(a));
 }
 
-domain::Decision Engine::evaluate(const Features& f, UserStateTable& state) const {
-  domain::Decision decision;
-  if (f.user >= state.size()) return decision;  // caller forgot ensure(): score nothing
-  internal::SlotRef slot(state.slot_words(f.user), state.ring_capacity_);
-  const Instant t = f.event_ts;
-  const int64_t t_ms = internal::floor_ms(t);
-  const std::vector<Rule>& rules = pack_.rules();
-  const std::string_view home = pack_.home_country();
+// Threaded dispatch: each instruction ends by jumping straight to the next one's
+// handler (computed goto), so the branch predictor learns per-instruction successors.
+void Engine::run(uint32_t begin, uint32_t end) {
+  if (begin >= end) return;
+  static const void* const kHandlers[] = {
+#define WF_RULE_OP_LABEL(name) &&op_##name,
+      WF_RULE_OPS(WF_RULE_OP_LABEL)
+#undef WF_RULE_OP_LABEL
+  };
+  const Insn* const code = prog_->code.data();
+  const Insn* const stop = code + end;
+  Reg* const r = regs_.data();
+  const Insn* in = code + begin;
+  const char* const bases[2] = {reinterpret_cast<const char*>(ev_->tx),
+                                reinterpret_cast<const char*>(ev_)};
+#define WF_NEXT()                                 \
+  do {                                            \
+    if (++in == stop) return;                     \
+    goto* kHandlers[static_cast<size_t>(in->op)]; \
+  } while (0)
+#define WF_JUMP(target)                           \
+  do {                                            \
+    in = code + (target);                         \
+    if (in == stop) return;                       \
+    goto* kHandlers[static_cast<size_t>(in->op)]; \
+  } while (0)
+#define D r[in->dst]
+#define A r[in->a]
+#define B r[in->b]
+#define WF_BIN(OP, EXPR)      \
+  op_##OP : {                 \
+    Reg& d = D;               \
+    const Reg& a = A;         \
+    const Reg& b = B;         \
+    d.null = a.null | b.null; \
+    EXPR;                     \
+  }                           \
+  WF_NEXT();
+#define WF_UN(OP, EXPR) \
+  op_##OP : {           \
+    Reg& d = D;         \
+    const Reg& a = A;   \
+    d.null = a.null;    \
+    EXPR;               \
+  }                     \
+  WF_NEXT();
 
-  uint64_t fired = 0;
+  goto* kHandlers[static_cast<size_t>(in->op)];
+
+op_kField:
+  load_field(*ev_, static_cast<Field>(in->aux), D);
+  WF_NEXT();
+op_kMove:
+  D = A;
+  WF_NEXT();
+  WF_BIN(kAddI, d.i = wrap_add(a.i, b.i))
+  WF_BIN(kSubI, d.i = wrap_sub(a.i, b.i))
+  WF_BIN(kMulI, d.i = wrap_mul(a.i, b.i))
+  WF_BIN(kModI, d.null |= b.i == 0; d.i = (d.null || b.i == -1) ? 0 : a.i % b.i)
+  WF_BIN(kAddD, d.d = a.d + b.d)
+  WF_BIN(kSubD, d.d = a.d - b.d)
+  WF_BIN(kMulD, d.d = a.d * b.d)
+  WF_BIN(kDivD, d.null |= b.d == 0; d.d = d.null ? 0 : a.d / b.d)
+  WF_BIN(kModD, d.null |= b.d == 0; d.d = d.null ? 0 : std::fmod(a.d, b.d))
+  WF_BIN(kMinI, d.i = a.i < b.i ? a.i : b.i)
+  WF_BIN(kMaxI, d.i = a.i > b.i ? a.i : b.i)
+  WF_BIN(kMinD, d.d = a.d < b.d ? a.d : b.d)
+  WF_BIN(kMaxD, d.d = a.d > b.d ? a.d : b.d)
+  WF_BIN(kMulMoney, d.i = to_int(static_cast<double>(a.i) * b.d))
+  WF_BIN(kDivMoney, d.null |= b.d == 0; d.i = d.null ? 0 : to_int(static_cast<double>(a.i) / b.d))
+  WF_BIN(kDivMoneyMoney, d.null |= b.i == 0;
+         d.d = d.null ? 0 : static_cast<double>(a.i) / static_cast<double>(b.i))
+  WF_BIN(kCmpI, d.i = compare(a.i, b.i, in->cmp))
+  WF_BIN(kCmpD, d.i = compare(a.d, b.d, in->cmp))
+  WF_BIN(kEqS, d.i = a.i == b.i && std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0)
+  WF_BIN(kNeS, d.i = !(a.i == b.i && std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0))
+  WF_BIN(kIsRound, d.null |= b.i == 0; d.i = d.null ? 0 : a.i % b.i == 0)
+  WF_BIN(kDistance, d.d = distance_km(a.d, a.d2, b.d, b.d2))
+  WF_BIN(kMakeLocation, d.d2 = b.d; d.d = a.d)
+  WF_BIN(kValidGeo, d.i = !d.null && a.d >= -90 && a.d <= 90 && b.d >= -180 && b.d <= 180;
+         d.null = false)
+  WF_BIN(kFartherThan, d.i = !d.null && farther_than(a.d, a.d2, b.d, b.d2, r[in->aux].d))
+  WF_UN(kI2D, d.d = static_cast<double>(a.i))
+  WF_UN(kNegI, d.i = wrap_sub(0, a.i))
+  WF_UN(kNegD, d.d = -a.d)
+  WF_UN(kAbsI, d.i = a.i < 0 ? wrap_sub(0, a.i) : a.i)
+  WF_UN(kAbsD, d.d = std::abs(a.d))
+  WF_UN(kRound, d.i = to_int(a.d))
+  WF_UN(kDaysSince, d.d = static_cast<double>(wrap_sub(ev_->tx->event_ts, a.i)) / 86'400'000'000.0)
+  WF_UN(kNot, d.i = !a.i)
+op_kCmpIJump : {
+  const Reg& a = A;
+  const Reg& b = B;
+  if ((a.null | b.null) || !compare(a.i, b.i, in->cmp)) WF_JUMP(in->aux);
+  WF_NEXT();
+}
+op_kCmpDJump : {
+  const Reg& a = A;
+  const Reg& b = B;
+  if ((a.null | b.null) || !compare(a.d, b.d, in->cmp)) WF_JUMP(in->aux);
+  WF_NEXT();
+}
+op_kExists:
+  D.i = !A.null;
+  D.null = false;
+  WF_NEXT();
+op_kCoalesce:
+  D = A.null ? B : A;
+  WF_NEXT();
+op_kInS : {
+  Reg& d = D;
+  const Reg& a = A;
+  bool hit = false;
+  for (const std::string& s : prog_->string_lists[in->aux].items) {
+    if (!a.null && s.size() == static_cast<size_t>(a.i) &&
+        std::memcmp(s.data(), a.s, s.size()) == 0) {
+      hit = true;
+      break;
+    }
+  }
+  d.null = a.null;
+  d.i = hit;
+  WF_NEXT();
+}
+op_kInI : {
+  Reg& d = D;
+  const Reg& a = A;
+  bool hit = false;
+  for (int64_t v : prog_->int_lists[in->aux]) hit |= v == a.i;
+  d.null = a.null;
+  d.i = hit;
+  WF_NEXT();
+}
+op_kInD : {
+  Reg& d = D;
+  const Reg& a = A;
+  bool hit = false;
+  for (double v : prog_->number_lists[in->aux]) hit |= v == a.d;
+  d.null = a.null;
+  d.i = hit;
+  WF_NEXT();
+}
+op_kAnd : {  // Kleene: false wins over missing
+  Reg& d = D;
+  const Reg& a = A;
+  const Reg& b = B;
+  if ((!a.null && !a.i) || (!b.null && !b.i)) {
+    d.null = false;
+    d.i = 0;
+  } else {
+    d.null = a.null | b.null;
+    d.i = 1;
+  }
+  WF_NEXT();
+}
+op_kOr : {  // true wins over missing
+  Reg& d = D;
+  const Reg& a = A;
+  const Reg& b = B;
+  if ((!a.null && a.i) || (!b.null && b.i)) {
+    d.null = false;
+    d.i = 1;
+  } else {
+    d.null = a.null | b.null;
+    d.i = 0;
+  }
+  WF_NEXT();
+}
+op_kJumpIfFalse:
+  if (!A.null && !A.i) {
+    D.null = false;
+    D.i = 0;
+    WF_JUMP(in->aux);
+  }
+  WF_NEXT();
+op_kJumpIfTrue:
+  if (!A.null && A.i) {
+    D.null = false;
+    D.i = 1;
+    WF_JUMP(in->aux);
+  }
+  WF_NEXT();
+op_kJumpUnlessTrue:
+  if (A.null || !A.i) WF_JUMP(in->aux);
+  WF_NEXT();
+op_kFeature:
+  if (!((computed_ >> in->aux) & 1)) {
+    computed_ |= uint64_t{1} << in->aux;
+    compute_feature(in->aux);
+  }
+  WF_NEXT();
+op_kFire:
+  if (!A.null && A.i) fired_ |= uint64_t{1} << in->aux;
+  WF_NEXT();
+op_kCmpIFire:
+  if (!(A.null | B.null) && compare(A.i, B.i, in->cmp)) fired_ |= uint64_t{1} << in->aux;
+  WF_NEXT();
+op_kLoadI64 : {
+  Reg& d = D;
+  std::memcpy(&d.i, bases[in->b] + in->aux, sizeof d.i);
+  d.null = false;
+  WF_NEXT();
+}
+op_kLoadI32 : {
+  Reg& d = D;
+  int v;
+  std::memcpy(&v, bases[in->b] + in->aux, sizeof v);
+  d.i = v;
+  d.null = false;
+  WF_NEXT();
+}
+op_kLoadBool : {
+  Reg& d = D;
+  bool v;
+  std::memcpy(&v, bases[in->b] + in->aux, sizeof v);
+  d.i = v;
+  d.null = false;
+  WF_NEXT();
+}
+op_kLoadStr : {
+  Reg& d = D;
+  std::string_view v;
+  std::memcpy(static_cast<void*>(&v), bases[in->b] + in->aux, sizeof v);
+  d.s = v.data();
+  d.i = static_cast<int64_t>(v.size());
+  d.null = v.empty();
+  WF_NEXT();
+}
+#undef WF_NEXT
+#undef WF_JUMP
+#undef D
+#undef A
+#undef B
+#undef WF_BIN
+#undef WF_UN
+}
+
+domain::Decision Engine::evaluate(const Event& e, std::string* reasons) {
+  prologue(e);
+  fired_ = 0;
+  run(prog_->prologue_end, prog_->rules_end);
+  domain::Decision decision;
+  const std::vector<Rule>& rules = pack_->rules();
   int top = -1;
   int best = 0;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const Rule& r = rules[i];
-    bool hit = false;
-    switch (r.kind) {
-      case RuleKind::kAmountAtNight:
-        hit = f.amount_base >= r.min_amount && in_hours(f.local_hour, r.start_hour, r.end_hour);
-        break;
-      case RuleKind::kVelocity: {
-        assert(state.velocity_capacity_ >= r.max_count && "UserStateTable built for another pack");
-        // Kept times in [t - window, t], plus this event.
-        int64_t lo_ms = internal::floor_ms(sat_sub(t, r.window_us));
-        hit = slot.count_between(lo_ms, t_ms) + 1 > r.max_count;
-        break;
-      }
-      case RuleKind::kLocationJump:
-        if (f.has_location && slot.has_location()) {
-          int64_t gap = sat_sub(t, slot.location_time());
-          if (gap < 0) gap = gap == INT64_MIN ? INT64_MAX : -gap;
-          hit = gap <= r.window_us && farther_than(f.lat, f.lon, slot.lat(), slot.lon(), r.max_km);
-        }
-        break;
-      case RuleKind::kRoundAmount:
-        hit = f.amount_base >= r.min_amount && f.amount_base % r.round_unit == 0;
-        break;
-      case RuleKind::kDormantReactivation: {
-        Instant last = slot.last_activity();
-        hit = last > 0 && sat_sub(t, last) >= r.window_us && f.amount_base >= r.min_amount;
-        break;
-      }
-      case RuleKind::kForeignAmount:
-        hit = !f.country.empty() && f.country != home && f.amount_base >= r.min_amount;
-        break;
-    }
-    if (hit) {
-      fired |= uint64_t{1} << i;
-      if (top < 0 || r.score > best) {  // ties keep the earlier rule
-        top = static_cast<int>(i);
-        best = r.score;
-      }
+  for (uint64_t m = fired_; m != 0; m &= m - 1) {
+    int i = __builtin_ctzll(m);
+    if (top < 0 || rules[static_cast<size_t>(i)].score > best) {  // ties keep the earlier
+      top = i;
+      best = rules[static_cast<size_t>(i)].score;
     }
   }
   decision.score = best;
   decision.verdict = domain::verdict_for(best);
-  decision.rules_fired = fired;
+  decision.rules_fired = fired_;
   decision.top_rule = top;
-
-  fold(f, slot);
+  if (reasons != nullptr && fired_ != 0) format_reasons(fired_, reasons);
+  fold();
   return decision;
 }
 
-void Engine::observe(const Features& f, UserStateTable& state) const {
-  if (f.user >= state.size()) return;
-  internal::SlotRef slot(state.slot_words(f.user), state.ring_capacity_);
-  fold(f, slot);
+void Engine::observe(const Event& e) {
+  prologue(e);
+  fold();
 }
 
 }  // namespace wf::rules

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rules/pack_internal.h"
+#include "rules/program.h"
 
 namespace wf::rules {
 
@@ -32,15 +33,7 @@ std::string_view RulePack::builtin_text(std::string_view profile) {
   return internal::builtin_pack_toml(profile);
 }
 
-int64_t RulePack::horizon_us() const {
-  int64_t longest = 0;
-  for (const Rule& rule : rules_) {
-    if (rule.kind == RuleKind::kVelocity || rule.kind == RuleKind::kLocationJump) {
-      longest = std::max(longest, rule.window_us);
-    }
-  }
-  return longest + lateness_us_;
-}
+int64_t RulePack::horizon_us() const { return program_->longest_window_us + lateness_us_; }
 
 Result<int64_t> RulePack::to_base(const Money& money) const {
   if (money.currency == base_currency_) return money.minor;

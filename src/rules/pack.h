@@ -1,10 +1,11 @@
-// A rule pack: the rules of one profile with every threshold, window and score as a
-// parameter, the profile's home country, local UTC offset, tolerated lateness and the FX
-// table used to express amounts in the base currency (PHP for ph-ewallet). Loaded from
-// TOML once at start; immutable afterwards, so any thread may read it.
+// A rule pack: one profile's rules written in the rule language, its named features,
+// home country, local UTC offset, tolerated lateness, state limits and the FX table used
+// to express amounts in the base currency (PHP for ph-ewallet). Loaded from TOML and
+// compiled once; immutable afterwards, so any thread may read it.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,28 +15,18 @@
 
 namespace wf::rules {
 
-// What a rule checks. Parameters that a kind does not use stay at their defaults.
-enum class RuleKind : uint8_t {
-  kAmountAtNight,        // amount >= min_amount and local hour in [start_hour, end_hour)
-  kVelocity,             // more than max_count transactions of the user within window
-  kLocationJump,         // > max_km from the user's previous location within window
-  kRoundAmount,          // amount >= min_amount and an exact multiple of round_unit
-  kDormantReactivation,  // first transaction after >= window inactive and amount >= min_amount
-  kForeignAmount,        // amount >= min_amount and country != home country
-};
+namespace internal {
+struct Program;
+}
 
+// One rule: a condition in the rule language (docs/RULES.md), a score, and a reason
+// template whose {expressions} show the values that made it fire.
 struct Rule {
   std::string id;    // "R001"
   std::string name;  // "high_amount_night"
-  RuleKind kind = RuleKind::kAmountAtNight;
-  int score = 0;           // 0..100
-  int64_t min_amount = 0;  // base-currency minor units
-  int64_t round_unit = 0;  // base-currency minor units
-  int start_hour = 0;      // local time, inclusive
-  int end_hour = 0;        // local time, exclusive
-  int64_t max_count = 0;   // velocity
-  int64_t window_us = 0;   // velocity, location jump, dormancy
-  double max_km = 0;       // location jump
+  int score = 0;     // 0..100
+  std::string when;
+  std::string reason;
 };
 
 // A currency's value in base-currency minor units per one minor unit, as a fixed-point
@@ -47,8 +38,9 @@ struct FxRate {
 
 class RulePack {
  public:
-  // Parses TOML text; kConfig with the offending key on any error (unknown kind,
-  // missing parameter, score out of range, duplicate id, more than 64 rules, bad FX).
+  // Parses and compiles TOML text. On failure kConfig whose message has one line per
+  // error, each "ORIGIN:LINE:COLUMN: rule ID: message" (every error in the file, not
+  // just the first).
   static Result<RulePack> parse(std::string_view toml_text, std::string_view origin = "rules");
   static Result<RulePack> load_file(const std::string& path);
   // The pack shipped for a profile ("ph-ewallet"), compiled into the binary.
@@ -65,9 +57,13 @@ class RulePack {
   int utc_offset_minutes() const { return utc_offset_minutes_; }
   int64_t lateness_us() const { return lateness_us_; }
   const std::vector<Rule>& rules() const { return rules_; }
-  // Longest window any rule looks back over, plus lateness: state older than this is
-  // never read again except the last-activity time.
+  // Named features ([features]): name and expression, in file order.
+  const std::vector<std::pair<std::string, std::string>>& features() const { return features_; }
+  // Longest window or `within:` any feature looks back over, plus lateness: the event
+  // history a restarted process replays to rebuild windowed state.
   int64_t horizon_us() const;
+  // The compiled conditions and state layout (rules module internal).
+  const internal::Program& program() const { return *program_; }
 
   // Converts to base-currency minor units; kUnknownCurrency when no rate is configured.
   Result<int64_t> to_base(const Money& money) const;
@@ -85,8 +81,13 @@ class RulePack {
   Currency base_currency_ = Currency::php();
   int utc_offset_minutes_ = 480;
   int64_t lateness_us_ = 0;
+  int window_events_ = 32;
+  int64_t idle_expiry_us_ = 0;
+  std::vector<std::pair<std::string, std::string>> features_;
   std::vector<Rule> rules_;
   std::vector<FxRate> fx_;
+  std::shared_ptr<const internal::Program> program_;
+  friend class PackParser;
 };
 
 }  // namespace wf::rules

@@ -12,19 +12,12 @@
 namespace wf::rules::internal {
 
 inline constexpr size_t kMaxRules = 64;  // the fired-rules mask is a uint64_t
-inline constexpr int64_t kMaxVelocityCount = 100;
-// Velocity and location windows (and lateness) are bounded so that the per-user state
-// can keep times as 32-bit millisecond offsets (see user_state_internal.h).
-inline constexpr int64_t kMaxShortWindowUs = 7 * kMicrosPerDay;
 inline constexpr int64_t kMaxLatenessUs = kMicrosPerDay;
 inline constexpr size_t kMaxRuleIdChars = 16;
 
 // "5m", "180d", "250ms": a non-negative integer and one unit of ms, s, m, h, d.
 // kConfig naming the text when malformed or beyond ~292 years.
 Result<int64_t> parse_duration_us(std::string_view text);
-
-// The kind's name in the pack file ("amount_at_night").
-std::string_view kind_name(RuleKind kind);
 
 // The TOML text of a shipped pack, compiled from config/rules/<profile>.toml; empty when
 // there is no such pack. Defined in the file CMake generates from builtin_packs.cc.in.

@@ -1,268 +1,394 @@
-// RulePack::parse: TOML text -> RulePack. The layout is documented at the top of
-// config/rules/ph-ewallet.toml. toml++ reports syntax errors by exception; they are
-// caught here and returned as kConfig, like every semantic error, with the origin, the
-// line when known, and the offending key.
+// RulePack::parse: TOML text -> checked, compiled RulePack. The file layout is
+// documented in docs/RULES.md and at the top of config/rules/ph-ewallet.toml. Every
+// problem in the file is collected (not just the first) as
+// "ORIGIN:LINE:COLUMN: CONTEXT: message", with positions inside rule expressions mapped
+// back to the file. toml++ reports syntax errors by exception; they are caught here.
 #include <toml++/toml.h>
 
-#include <array>
+#include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <exception>
+#include <optional>
 #include <set>
 
 #include "core/hash.h"
+#include "rules/compiler.h"
 #include "rules/pack.h"
 #include "rules/pack_internal.h"
 
 namespace wf::rules {
 namespace {
 
-struct KindInfo {
-  std::string_view name;
-  RuleKind kind;
-  std::array<std::string_view, 3> params;  // exactly these, besides id/name/kind/score
-};
-
-constexpr std::array<KindInfo, 6> kKinds = {{
-    {"amount_at_night", RuleKind::kAmountAtNight, {"min_amount", "start_hour", "end_hour"}},
-    {"velocity", RuleKind::kVelocity, {"max_count", "window"}},
-    {"location_jump", RuleKind::kLocationJump, {"max_km", "window"}},
-    {"round_amount", RuleKind::kRoundAmount, {"min_amount", "round_unit"}},
-    {"dormant_reactivation", RuleKind::kDormantReactivation, {"min_amount", "window"}},
-    {"foreign_amount", RuleKind::kForeignAmount, {"min_amount"}},
-}};
-
-constexpr std::array<std::string_view, 4> kCommonRuleKeys = {"id", "name", "kind", "score"};
-
 bool valid_rule_id(std::string_view id) {
   if (id.empty() || id.size() > internal::kMaxRuleIdChars) return false;
   for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
 }
 
-// Reads typed values out of one TOML table; every error names origin, line, section and
-// key, e.g. "rules.toml:31: rule 'R002': 'window': bad duration '5x' ...".
-class Section {
+bool valid_feature_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (!(std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+  for (char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+class PackParser {
  public:
-  Section(std::string_view origin, const toml::table& table, std::string where)
-      : origin_(origin), table_(table), where_(std::move(where)) {}
-
-  Error error(std::string_view key, std::string_view what) const {
-    // Appends only: GCC 12 -O3 reports a false -Wrestrict on `str += "x" + str`.
-    std::string msg(origin_);
-    const toml::node* node = key.empty() ? nullptr : table_.get(key);
-    const toml::source_region& src = node ? node->source() : table_.source();
-    if (src.begin.line > 0) msg.append(":").append(std::to_string(src.begin.line));
-    msg.append(": ").append(where_).append(": ");
-    if (!key.empty()) msg.append("'").append(key).append("': ");
-    msg.append(what);
-    return make_error(Errc::kConfig, std::move(msg));
+  PackParser(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    }
   }
 
-  Result<std::string> text(std::string_view key) const {
-    const toml::node* node = table_.get(key);
-    if (!node) return error(key, "missing");
-    const auto* s = node->as_string();
-    if (!s) return error(key, "must be a string");
-    return std::string(s->get());
+  Result<RulePack> parse();
+
+ private:
+  struct Problem {
+    int line = 0;
+    int column = 0;
+    std::string text;
+  };
+
+  void add(int line, int column, const std::string& context, const std::string& message) {
+    std::string out(origin_);
+    out.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
+    out.append(": ").append(context).append(": ").append(message);
+    problems_.push_back(Problem{line, column, std::move(out)});
+  }
+  // At a node (or the table holding the key when the key is missing).
+  void add_at(const toml::node* node, const toml::node& fallback, const std::string& context,
+              std::string_view key, const std::string& message) {
+    const toml::source_position at = (node ? node->source() : fallback.source()).begin;
+    std::string m = key.empty() ? message : "'" + std::string(key) + "': " + message;
+    add(static_cast<int>(at.line), static_cast<int>(at.column), context, m);
   }
 
-  Result<int64_t> integer(std::string_view key, int64_t min, int64_t max) const {
-    const toml::node* node = table_.get(key);
-    if (!node) return error(key, "missing");
+  // The file position of byte `offset` of a string value (past its opening quotes).
+  std::pair<int, int> locate(const toml::node& node, size_t offset) const;
+
+  std::optional<std::string> text(const toml::table& t, std::string_view key,
+                                  const std::string& context, bool required = true) {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (required) add_at(nullptr, t, context, key, "missing");
+      return std::nullopt;
+    }
+    if (const auto* s = node->as_string()) return std::string(s->get());
+    add_at(node, t, context, key, "must be a string");
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> integer(const toml::table& t, std::string_view key, int64_t min,
+                                 int64_t max, const std::string& context, bool required = true) {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (required) add_at(nullptr, t, context, key, "missing");
+      return std::nullopt;
+    }
     const auto* i = node->as_integer();
     if (!i || i->get() < min || i->get() > max) {
-      return error(key,
-                   "must be an integer in " + std::to_string(min) + ".." + std::to_string(max));
+      add_at(node, t, context, key,
+             "must be an integer in " + std::to_string(min) + ".." + std::to_string(max));
+      return std::nullopt;
     }
     return i->get();
   }
 
-  Result<double> number(std::string_view key) const {
-    const toml::node* node = table_.get(key);
-    if (!node) return error(key, "missing");
-    if (const auto* i = node->as_integer()) return static_cast<double>(i->get());
-    if (const auto* f = node->as_floating_point()) return f->get();
-    return error(key, "must be a number");
-  }
-
-  // Exact decimal text in the base currency, e.g. "50000.00".
-  Result<int64_t> amount(std::string_view key, int exponent) const {
-    auto t = text(key);
-    if (!t.ok()) return t.take_error();
-    auto minor = parse_minor_units(*t, exponent);
-    if (!minor.ok()) return error(key, minor.error().message);
-    if (*minor < 0) return error(key, "must not be negative");
-    return *minor;
-  }
-
-  Result<int64_t> duration(std::string_view key, int64_t min_us, int64_t max_us) const {
-    auto t = text(key);
-    if (!t.ok()) return t.take_error();
-    auto us = internal::parse_duration_us(*t);
-    if (!us.ok()) return error(key, us.error().message);
+  std::optional<int64_t> duration(const toml::table& t, std::string_view key, int64_t min_us,
+                                  int64_t max_us, const std::string& context,
+                                  bool required = true) {
+    auto s = text(t, key, context, required);
+    if (!s) return std::nullopt;
+    auto us = internal::parse_duration_us(*s);
+    if (!us.ok()) {
+      add_at(t.get(key), t, context, key, us.error().message);
+      return std::nullopt;
+    }
     if (*us < min_us || *us > max_us) {
-      return error(key, "'" + *t + "' is out of range (" + std::to_string(min_us) + ".." +
-                            std::to_string(max_us) + " microseconds)");
+      add_at(t.get(key), t, context, key,
+             "'" + *s + "' is out of range (" + std::to_string(min_us) + ".." +
+                 std::to_string(max_us) + " microseconds)");
+      return std::nullopt;
     }
     return *us;
   }
 
-  // Fails on the first key not in `allowed`.
-  Status only(std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [key, value] : table_) {
-      bool known = false;
-      for (std::string_view a : allowed) known = known || a == key.str();
-      if (!known) return error(key.str(), "unknown key");
+  void only(const toml::table& t, std::initializer_list<std::string_view> allowed,
+            const std::string& context, const std::string& hint = {}) {
+    for (const auto& [key, value] : t) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      add_at(&value, t, context, key.str(), "unknown key" + hint);
     }
-    return Status::Ok();
   }
 
-  const toml::table& table() const { return table_; }
+  void parse_pack(const toml::table& doc, RulePack* pack);
+  void parse_fx(const toml::table& fx, RulePack* pack);
+  void parse_rules(const toml::table& doc, RulePack* pack);
+  void compile(RulePack* pack);
 
- private:
-  std::string_view origin_;
-  const toml::table& table_;
-  std::string where_;
+  std::string_view text_;
+  std::string origin_;
+  std::vector<size_t> line_starts_;
+  std::vector<Problem> problems_;
+  // Nodes of the compiled sources, in CompileInput::sources order.
+  std::vector<const toml::node*> source_nodes_;
+  internal::CompileInput input_;
 };
 
-Error top_error(std::string_view origin, std::string_view what) {
-  return make_error(Errc::kConfig, std::string(origin) + ": " + std::string(what));
+std::pair<int, int> PackParser::locate(const toml::node& node, size_t offset) const {
+  const toml::source_position b = node.source().begin;
+  if (b.line == 0 || b.line > line_starts_.size()) return {static_cast<int>(b.line), 1};
+  size_t raw = line_starts_[b.line - 1] + (b.column > 0 ? b.column - 1 : 0);
+  const bool literal = raw < text_.size() && text_[raw] == '\'';
+  const bool triple = text_.substr(raw, 3) == (literal ? "'''" : "\"\"\"");
+  raw += triple ? 3 : 1;
+  if (triple && raw < text_.size() && text_[raw] == '\r') ++raw;
+  if (triple && raw < text_.size() && text_[raw] == '\n') ++raw;  // TOML trims it
+  for (size_t k = 0; k < offset && raw < text_.size(); ++k) {
+    if (!literal && text_[raw] == '\\' && raw + 1 < text_.size()) {
+      char e = text_[raw + 1];
+      raw += e == 'u' ? 6 : (e == 'U' ? 10 : 2);
+    } else {
+      ++raw;
+    }
+  }
+  raw = std::min(raw, text_.size());
+  size_t line = static_cast<size_t>(
+      std::upper_bound(line_starts_.begin(), line_starts_.end(), raw) - line_starts_.begin());
+  return {static_cast<int>(line), static_cast<int>(raw - line_starts_[line - 1] + 1)};
+}
+
+void PackParser::parse_pack(const toml::table& doc, RulePack* pack) {
+  const toml::table* meta = doc["pack"].as_table();
+  if (!meta) {
+    add(1, 1, "[pack]", "missing table [pack]");
+    return;
+  }
+  const std::string ctx = "[pack]";
+  only(*meta, {"name", "home_country", "base_currency", "utc_offset_minutes", "lateness"}, ctx);
+  if (auto name = text(*meta, "name", ctx)) {
+    if (name->empty()) add_at(meta->get("name"), *meta, ctx, "name", "must not be empty");
+    pack->name_ = *name;
+  }
+  if (auto home = text(*meta, "home_country", ctx)) {
+    if (home->size() != 2 || !std::isupper(static_cast<unsigned char>((*home)[0])) ||
+        !std::isupper(static_cast<unsigned char>((*home)[1]))) {
+      add_at(meta->get("home_country"), *meta, ctx, "home_country",
+             "must be an ISO 3166 alpha-2 code like \"PH\"");
+    }
+    pack->home_country_ = *home;
+  }
+  if (auto code = text(*meta, "base_currency", ctx)) {
+    auto base = Currency::from_code(*code);
+    if (!base.ok()) {
+      add_at(meta->get("base_currency"), *meta, ctx, "base_currency", base.error().message);
+    } else {
+      pack->base_currency_ = *base;
+    }
+  }
+  if (auto offset = integer(*meta, "utc_offset_minutes", -720, 840, ctx)) {
+    pack->utc_offset_minutes_ = static_cast<int>(*offset);
+  }
+  if (auto lateness = duration(*meta, "lateness", 0, internal::kMaxLatenessUs, ctx)) {
+    pack->lateness_us_ = *lateness;
+  }
+  if (const toml::node* node = doc.get("state")) {
+    const toml::table* state = node->as_table();
+    if (!state) {
+      add_at(node, doc, "[state]", "", "must be a table [state]");
+      return;
+    }
+    only(*state, {"window_events", "idle_expiry"}, "[state]");
+    if (auto n =
+            integer(*state, "window_events", 1, internal::kMaxWindowEvents, "[state]", false)) {
+      pack->window_events_ = static_cast<int>(*n);
+    }
+    pack->idle_expiry_us_ = kMicrosPerDay;
+    if (auto d = duration(*state, "idle_expiry", kMicrosPerMinute, 400 * kMicrosPerDay, "[state]",
+                          false)) {
+      pack->idle_expiry_us_ = *d;
+    }
+  } else {
+    pack->idle_expiry_us_ = kMicrosPerDay;
+  }
 }
 
 // The [fx] table: micro_ratio = rate * 10^(base_exp - cur_exp) * 10^6, parsed exactly.
-Status parse_fx(const Section& fx, Currency base, std::vector<FxRate>* out) {
-  for (const auto& [key, value] : fx.table()) {
+void PackParser::parse_fx(const toml::table& fx, RulePack* pack) {
+  const Currency base = pack->base_currency_;
+  for (const auto& [key, value] : fx) {
     std::string_view code = key.str();
     auto currency = Currency::from_code(code);
-    if (!currency.ok()) return fx.error(code, "unknown currency");
-    if (*currency == base) return fx.error(code, "the base currency needs no rate");
-    auto rate_text = fx.text(code);
-    if (!rate_text.ok()) return rate_text.take_error();
+    if (!currency.ok()) {
+      add_at(&value, fx, "[fx]", code, "unknown currency");
+      continue;
+    }
+    if (*currency == base) {
+      add_at(&value, fx, "[fx]", code, "the base currency needs no rate");
+      continue;
+    }
+    auto rate_text = text(fx, code, "[fx]");
+    if (!rate_text) continue;
     int scale = 6 + base.exponent() - currency->exponent();
     auto ratio = parse_minor_units(*rate_text, scale);
-    if (!ratio.ok()) {
-      return fx.error(code, "rate '" + *rate_text + "' is not exact decimal text with at most " +
-                                std::to_string(scale) + " places: " + ratio.error().message);
+    if (!ratio.ok() || *ratio <= 0) {
+      add_at(&value, fx, "[fx]", code,
+             "rate '" + *rate_text + "' must be positive exact decimal text with at most " +
+                 std::to_string(scale) + " places");
+      continue;
     }
-    if (*ratio <= 0) return fx.error(code, "rate must be positive");
-    out->push_back(FxRate{*currency, *ratio});
+    pack->fx_.push_back(FxRate{*currency, *ratio});
   }
-  return Status::Ok();
 }
 
-Status parse_params(const Section& s, const KindInfo& kind, int exponent, Rule* rule) {
-  switch (kind.kind) {
-    case RuleKind::kAmountAtNight: {
-      auto min = s.amount("min_amount", exponent);
-      if (!min.ok()) return min.take_error();
-      auto start = s.integer("start_hour", 0, 24);
-      if (!start.ok()) return start.take_error();
-      auto end = s.integer("end_hour", 0, 24);
-      if (!end.ok()) return end.take_error();
-      if (*start % 24 == *end % 24) return s.error("end_hour", "the hour window is empty");
-      rule->min_amount = *min;
-      rule->start_hour = static_cast<int>(*start);
-      rule->end_hour = static_cast<int>(*end);
-      break;
-    }
-    case RuleKind::kVelocity: {
-      auto count = s.integer("max_count", 1, internal::kMaxVelocityCount);
-      if (!count.ok()) return count.take_error();
-      auto window = s.duration("window", 1, internal::kMaxShortWindowUs);
-      if (!window.ok()) return window.take_error();
-      rule->max_count = *count;
-      rule->window_us = *window;
-      break;
-    }
-    case RuleKind::kLocationJump: {
-      auto km = s.number("max_km");
-      if (!km.ok()) return km.take_error();
-      if (!std::isfinite(*km) || *km <= 0) return s.error("max_km", "must be positive");
-      auto window = s.duration("window", 1, internal::kMaxShortWindowUs);
-      if (!window.ok()) return window.take_error();
-      rule->max_km = *km;
-      rule->window_us = *window;
-      break;
-    }
-    case RuleKind::kRoundAmount: {
-      auto min = s.amount("min_amount", exponent);
-      if (!min.ok()) return min.take_error();
-      auto unit = s.amount("round_unit", exponent);
-      if (!unit.ok()) return unit.take_error();
-      if (*unit <= 0) return s.error("round_unit", "must be positive");
-      rule->min_amount = *min;
-      rule->round_unit = *unit;
-      break;
-    }
-    case RuleKind::kDormantReactivation: {
-      auto min = s.amount("min_amount", exponent);
-      if (!min.ok()) return min.take_error();
-      auto window = s.duration("window", 1, INT64_MAX);
-      if (!window.ok()) return window.take_error();
-      rule->min_amount = *min;
-      rule->window_us = *window;
-      break;
-    }
-    case RuleKind::kForeignAmount: {
-      auto min = s.amount("min_amount", exponent);
-      if (!min.ok()) return min.take_error();
-      rule->min_amount = *min;
-      break;
+void PackParser::parse_rules(const toml::table& doc, RulePack* pack) {
+  if (const toml::node* node = doc.get("features")) {
+    const toml::table* features = node->as_table();
+    if (!features) {
+      add_at(node, doc, "[features]", "", "must be a table [features]");
+    } else {
+      for (const auto& [key, value] : *features) {
+        const std::string name(key.str());
+        const std::string ctx = "feature " + name;
+        if (!valid_feature_name(name)) {
+          add_at(&value, *features, ctx, "", "names are lower_case_with_underscores");
+          continue;
+        }
+        auto expr = text(*features, name, ctx);
+        if (!expr) continue;
+        pack->features_.emplace_back(name, *expr);
+        input_.features.emplace_back(name, static_cast<int>(input_.sources.size()));
+        input_.sources.push_back(internal::Source{*expr, ctx});
+        source_nodes_.push_back(&value);
+      }
     }
   }
-  std::string note = " (kind " + std::string(kind.name) + " takes ";
-  for (size_t i = 0; i < kind.params.size() && !kind.params[i].empty(); ++i) {
-    note += (i ? ", " : "") + std::string(kind.params[i]);
+  const toml::node* rules_node = doc.get("rule");
+  const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
+  if (!rules || rules->empty()) {
+    add_at(rules_node, doc, "top level", "", "no [[rule]] entries");
+    return;
   }
-  note += ")";
-  for (const auto& [key, value] : s.table()) {
-    bool known = false;
-    for (std::string_view k : kCommonRuleKeys) known = known || k == key.str();
-    for (std::string_view k : kind.params) known = known || (!k.empty() && k == key.str());
-    if (!known) return s.error(key.str(), "unknown key" + note);
+  if (rules->size() > internal::kMaxRules) {
+    add_at(rules_node, doc, "top level", "",
+           "at most " + std::to_string(internal::kMaxRules) + " rules, got " +
+               std::to_string(rules->size()));
+    return;
   }
-  return Status::Ok();
+  std::set<std::string, std::less<>> ids;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    const toml::table* t = (*rules)[i].as_table();
+    std::string ctx = "rule #" + std::to_string(i + 1);
+    if (!t) {
+      add_at(&(*rules)[i], doc, ctx, "", "is not a table");
+      continue;
+    }
+    Rule rule;
+    if (auto id = text(*t, "id", ctx)) {
+      if (!valid_rule_id(*id)) {
+        add_at(t->get("id"), *t, ctx, "id",
+               "'" + *id + "' must be 1-16 characters of A-Z a-z 0-9 _ -");
+      } else {
+        ctx = "rule " + *id;
+        if (!ids.insert(*id).second) add_at(t->get("id"), *t, ctx, "id", "duplicate rule id");
+      }
+      rule.id = *id;
+    }
+    only(*t, {"id", "name", "score", "when", "reason"}, ctx,
+         t->contains("kind") ? " (rules are conditions now: replace 'kind' and its parameters "
+                               "with when = \"...\", see docs/RULES.md)"
+                             : " (a rule has id, name, score, when, reason)");
+    if (auto name = text(*t, "name", ctx)) rule.name = *name;
+    if (auto score = integer(*t, "score", 0, 100, ctx)) rule.score = static_cast<int>(*score);
+    internal::CompileInput::RuleInput in;
+    if (auto when = text(*t, "when", ctx)) {
+      rule.when = *when;
+      in.when = static_cast<int>(input_.sources.size());
+      input_.sources.push_back(internal::Source{*when, ctx});
+      source_nodes_.push_back(t->get("when"));
+    }
+    if (auto reason = text(*t, "reason", ctx, false)) {
+      rule.reason = *reason;
+      in.reason = static_cast<int>(input_.sources.size());
+      input_.sources.push_back(internal::Source{*reason, ctx});
+      source_nodes_.push_back(t->get("reason"));
+    }
+    if (in.when < 0) {
+      // Keep rule indexes aligned with the pack's rules: compile a placeholder.
+      in.when = static_cast<int>(input_.sources.size());
+      input_.sources.push_back(internal::Source{"false", ctx});
+      source_nodes_.push_back(t);
+    }
+    input_.rules.push_back(in);
+    pack->rules_.push_back(std::move(rule));
+  }
 }
 
-Result<Rule> parse_rule(std::string_view origin, const toml::table& table, size_t index,
-                        int exponent) {
-  Section first(origin, table, "rule #" + std::to_string(index + 1));
-  auto id = first.text("id");
-  if (!id.ok()) return id.take_error();
-  if (!valid_rule_id(*id)) {
-    return first.error("id", "'" + *id + "' must be 1-16 characters of A-Z a-z 0-9 _ -");
+void PackParser::compile(RulePack* pack) {
+  input_.base_currency = pack->base_currency_;
+  input_.home_country = pack->home_country_;
+  input_.window_events = pack->window_events_;
+  input_.idle_expiry_us = pack->idle_expiry_us_;
+  input_.to_base = [pack](const Money& m) { return pack->to_base(m); };
+  auto program = std::make_shared<internal::Program>();
+  std::vector<internal::CompileError> errors;
+  internal::compile(input_, program.get(), &errors);
+  for (const internal::CompileError& e : errors) {
+    const toml::node* node = source_nodes_[static_cast<size_t>(e.source)];
+    auto [line, column] = locate(*node, static_cast<size_t>(e.pos));
+    add(line, column, input_.sources[static_cast<size_t>(e.source)].context, e.message);
   }
-  Section s(origin, table, "rule '" + *id + "'");
-  Rule rule;
-  rule.id = *id;
-  auto name = s.text("name");
-  if (!name.ok()) return name.take_error();
-  rule.name = *name;
-  auto score = s.integer("score", 0, 100);
-  if (!score.ok()) return score.take_error();
-  rule.score = static_cast<int>(*score);
-  auto kind_text = s.text("kind");
-  if (!kind_text.ok()) return kind_text.take_error();
-  const KindInfo* kind = nullptr;
-  for (const KindInfo& k : kKinds) {
-    if (k.name == *kind_text) kind = &k;
-  }
-  if (!kind) {
-    std::string known;
-    for (const KindInfo& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.name);
-    return s.error("kind", "unknown kind '" + *kind_text + "' (known: " + known + ")");
-  }
-  rule.kind = kind->kind;
-  WF_RETURN_IF_ERROR(parse_params(s, *kind, exponent, &rule));
-  return rule;
+  pack->program_ = std::move(program);
 }
 
-}  // namespace
+Result<RulePack> PackParser::parse() {
+  toml::table doc;
+  try {
+    doc = toml::parse(text_, origin_);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    return make_error(Errc::kConfig, origin_ + ":" + std::to_string(at.line) + ":" +
+                                         std::to_string(at.column) +
+                                         ": TOML syntax: " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return make_error(Errc::kConfig, origin_ + ": cannot read TOML: " + e.what());
+  }
+  RulePack pack;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_bytes(text_)));
+  pack.version_ = hex;
+  only(doc, {"pack", "state", "fx", "features", "rule"}, "top level");
+  parse_pack(doc, &pack);
+  if (const toml::node* fx_node = doc.get("fx")) {
+    if (const toml::table* fx = fx_node->as_table()) {
+      parse_fx(*fx, &pack);
+    } else {
+      add_at(fx_node, doc, "[fx]", "", "must be a table [fx]");
+    }
+  }
+  parse_rules(doc, &pack);
+  compile(&pack);  // also with other problems, so one run reports them all
+  if (!problems_.empty()) {
+    std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
+    std::string message;
+    for (const Problem& p : problems_) message.append(message.empty() ? "" : "\n").append(p.text);
+    return make_error(Errc::kConfig, std::move(message));
+  }
+  return pack;
+}
 
 namespace internal {
 
@@ -279,112 +405,20 @@ Result<int64_t> parse_duration_us(std::string_view text) {
   }
   if (i == 0) return bad();
   std::string_view unit = text.substr(i);
-  int64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1000;
-  } else if (unit == "s") {
-    scale = kMicrosPerSecond;
-  } else if (unit == "m") {
-    scale = kMicrosPerMinute;
-  } else if (unit == "h") {
-    scale = kMicrosPerHour;
-  } else if (unit == "d") {
-    scale = kMicrosPerDay;
-  } else {
-    return bad();
-  }
-  if (value > INT64_MAX / scale) return bad();
+  int64_t scale = unit == "ms"  ? 1000
+                  : unit == "s" ? kMicrosPerSecond
+                  : unit == "m" ? kMicrosPerMinute
+                  : unit == "h" ? kMicrosPerHour
+                  : unit == "d" ? kMicrosPerDay
+                                : 0;
+  if (scale == 0 || value > INT64_MAX / scale) return bad();
   return value * scale;
-}
-
-std::string_view kind_name(RuleKind kind) {
-  for (const KindInfo& k : kKinds) {
-    if (k.kind == kind) return k.name;
-  }
-  return "unknown";
 }
 
 }  // namespace internal
 
 Result<RulePack> RulePack::parse(std::string_view toml_text, std::string_view origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    const auto& at = e.source().begin;
-    return make_error(Errc::kConfig, std::string(origin) + ":" + std::to_string(at.line) + ":" +
-                                         std::to_string(at.column) +
-                                         ": TOML syntax: " + std::string(e.description()));
-  } catch (const std::exception& e) {
-    return top_error(origin, std::string("cannot read TOML: ") + e.what());
-  }
-
-  Section top(origin, doc, "top level");
-  WF_RETURN_IF_ERROR(top.only({"pack", "fx", "rule"}));
-
-  RulePack pack;
-  {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx",
-                  static_cast<unsigned long long>(hash_bytes(toml_text)));
-    pack.version_ = hex;
-  }
-  const toml::table* meta = doc["pack"].as_table();
-  if (!meta) return top_error(origin, "missing table [pack]");
-  Section p(origin, *meta, "[pack]");
-  WF_RETURN_IF_ERROR(
-      p.only({"name", "home_country", "base_currency", "utc_offset_minutes", "lateness"}));
-  auto name = p.text("name");
-  if (!name.ok()) return name.take_error();
-  if (name->empty()) return p.error("name", "must not be empty");
-  pack.name_ = *name;
-  auto home = p.text("home_country");
-  if (!home.ok()) return home.take_error();
-  if (home->size() != 2 || !std::isupper(static_cast<unsigned char>((*home)[0])) ||
-      !std::isupper(static_cast<unsigned char>((*home)[1]))) {
-    return p.error("home_country", "must be an ISO 3166 alpha-2 code like \"PH\"");
-  }
-  pack.home_country_ = *home;
-  auto base_code = p.text("base_currency");
-  if (!base_code.ok()) return base_code.take_error();
-  auto base = Currency::from_code(*base_code);
-  if (!base.ok()) return p.error("base_currency", base.error().message);
-  pack.base_currency_ = *base;
-  auto offset = p.integer("utc_offset_minutes", -720, 840);
-  if (!offset.ok()) return offset.take_error();
-  pack.utc_offset_minutes_ = static_cast<int>(*offset);
-  auto lateness = p.duration("lateness", 0, internal::kMaxLatenessUs);
-  if (!lateness.ok()) return lateness.take_error();
-  pack.lateness_us_ = *lateness;
-
-  if (const toml::node* fx_node = doc.get("fx")) {
-    const toml::table* fx = fx_node->as_table();
-    if (!fx) return top.error("fx", "must be a table [fx]");
-    WF_RETURN_IF_ERROR(parse_fx(Section(origin, *fx, "[fx]"), pack.base_currency_, &pack.fx_));
-  }
-
-  const toml::node* rules_node = doc.get("rule");
-  if (!rules_node) return top_error(origin, "no [[rule]] entries");
-  const toml::array* rules = rules_node->as_array();
-  if (!rules) return top.error("rule", "must be an array of tables [[rule]]");
-  if (rules->empty()) return top_error(origin, "no [[rule]] entries");
-  if (rules->size() > internal::kMaxRules) {
-    return top.error("rule", "at most " + std::to_string(internal::kMaxRules) + " rules, got " +
-                                 std::to_string(rules->size()));
-  }
-  std::set<std::string, std::less<>> ids;
-  for (size_t i = 0; i < rules->size(); ++i) {
-    const toml::table* table = (*rules)[i].as_table();
-    if (!table) return top.error("rule", "entry #" + std::to_string(i + 1) + " is not a table");
-    auto rule = parse_rule(origin, *table, i, pack.base_currency_.exponent());
-    if (!rule.ok()) return rule.take_error();
-    if (!ids.insert(rule->id).second) {
-      return Section(origin, *table, "rule #" + std::to_string(i + 1))
-          .error("id", "duplicate rule id '" + rule->id + "'");
-    }
-    pack.rules_.push_back(std::move(*rule));
-  }
-  return pack;
+  return PackParser(toml_text, origin).parse();
 }
 
 }  // namespace wf::rules

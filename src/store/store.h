@@ -47,6 +47,7 @@ struct FactRow {
   domain::Verdict verdict = domain::Verdict::kNormal;
   std::string_view rules_fired;      // "R001,R004"
   std::string_view ruleset_version;  // RulePack::version() of the rules that decided
+  std::string_view reasons;          // "R003: 231 km from Cebu City in 6 min; ..." when fired
   std::string_view alert_type;       // id and name of the top rule, for FLAG rows
   int64_t processing_us = 0;
   int64_t source_offset = 0;

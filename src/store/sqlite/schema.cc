@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS fact_transactions (
   processing_us    INTEGER,
   source           TEXT,
   source_offset    INTEGER,
-  ruleset_version  TEXT
+  ruleset_version  TEXT,
+  reasons          TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_fact_user_ts ON fact_transactions (user_id, event_ts);
 CREATE INDEX IF NOT EXISTS idx_fact_event_ts ON fact_transactions (event_ts);
@@ -71,7 +72,8 @@ CREATE TABLE IF NOT EXISTS fraud_alerts (
   investigated_by TEXT,
   created_at      TEXT NOT NULL,
   updated_at      TEXT NOT NULL,
-  note            TEXT
+  note            TEXT,
+  reasons         TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_alerts_status ON fraud_alerts (status, created_at);
 

@@ -53,14 +53,22 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
 Status SqliteStore::migrate() {
   WF_RETURN_IF_ERROR(db_.exec(kSchemaSql));
-  // Stores created before ruleset_version existed get the column (NULL for old rows).
-  auto probe = db_.prepare(
-      "SELECT 1 FROM pragma_table_info('fact_transactions') WHERE name = 'ruleset_version'");
-  if (!probe.ok()) return probe.take_error();
-  auto has = probe->step();
-  if (!has.ok()) return has.take_error();
-  if (!*has) {
-    WF_RETURN_IF_ERROR(db_.exec("ALTER TABLE fact_transactions ADD COLUMN ruleset_version TEXT"));
+  // Stores created before a column existed get it (NULL for old rows).
+  static constexpr std::pair<std::string_view, std::string_view> kAdded[] = {
+      {"fact_transactions", "ruleset_version"},
+      {"fact_transactions", "reasons"},
+      {"fraud_alerts", "reasons"},
+  };
+  for (const auto& [table, column] : kAdded) {
+    auto probe = db_.prepare("SELECT 1 FROM pragma_table_info('" + std::string(table) +
+                             "') WHERE name = '" + std::string(column) + "'");
+    if (!probe.ok()) return probe.take_error();
+    auto has = probe->step();
+    if (!has.ok()) return has.take_error();
+    if (!*has) {
+      WF_RETURN_IF_ERROR(db_.exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " +
+                                  std::string(column) + " TEXT"));
+    }
   }
   WF_RETURN_IF_ERROR(db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
   return prepare_statements();
@@ -73,15 +81,15 @@ Status SqliteStore::prepare_statements() {
       " counterparty_id, transaction_type, amount_minor, currency, amount_php, channel,"
       " payment_method, status, country, province, city, lat, lon, device_id, ip_hash,"
       " phone_hash, quantity, fraud_score, fraud_flag, decision, rules_fired, processing_us,"
-      " source, source_offset, ruleset_version) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-      "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)"
+      " source, source_offset, ruleset_version, reasons) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+      "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30)"
       // Only a duplicate id is skipped; any other constraint failure fails the batch.
       " ON CONFLICT (transaction_id) DO NOTHING");
   if (!fact.ok()) return fact.take_error();
   insert_fact_ = std::move(fact).value();
   auto alert = db_.prepare(
       "INSERT INTO fraud_alerts (transaction_id, user_id, alert_type, fraud_score,"
-      " amount, status, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,'NEW',?6,?6)"
+      " amount, status, created_at, updated_at, reasons) VALUES (?1,?2,?3,?4,?5,'NEW',?6,?6,?7)"
       " ON CONFLICT (transaction_id) DO NOTHING");
   if (!alert.ok()) return alert.take_error();
   insert_alert_ = std::move(alert).value();
@@ -262,6 +270,7 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     s.bind(27, batch.source);
     s.bind(28, f.source_offset);
     s.bind(29, f.ruleset_version);
+    s.bind(30, f.reasons);
     WF_RETURN_IF_ERROR(s.run());
     if (db_.changes() == 0) {
       ++result.duplicates;
@@ -276,6 +285,7 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
       a.bind(4, int64_t{f.fraud_score});
       a.bind(5, f.amount_php);
       a.bind(6, ts_view);  // created at the event's time: replays are identical
+      a.bind(7, f.reasons);
       WF_RETURN_IF_ERROR(a.run());
       result.alerts += db_.changes();
     }

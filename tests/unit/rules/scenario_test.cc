@@ -17,7 +17,6 @@
 #include "core/time.h"
 #include "rules/engine.h"
 #include "rules/pack.h"
-#include "rules/user_state.h"
 
 namespace wf::rules {
 namespace {
@@ -31,14 +30,6 @@ std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> out;
   for (std::string word; in >> word;) out.push_back(word);
   return out;
-}
-
-int velocity_capacity(const RulePack& pack) {
-  int64_t most = 0;
-  for (const Rule& r : pack.rules()) {
-    if (r.kind == RuleKind::kVelocity) most = std::max(most, r.max_count);
-  }
-  return static_cast<int>(most);
 }
 
 Instant time_of(const std::string& text) {
@@ -70,8 +61,6 @@ class Scenario {
         state_line(words);
       } else if (words[0] == "at") {
         event_line(words);
-      } else if (words[0] == "expire") {
-        expire_line(words);
       } else {
         ADD_FAILURE() << where_ << ": unknown directive";
       }
@@ -82,10 +71,7 @@ class Scenario {
   }
 
  private:
-  void reset() {
-    state_.emplace(velocity_capacity(*pack_));
-    engine_.emplace(*pack_);
-  }
+  void reset() { engine_.emplace(*pack_); }
 
   // pack FILE: a pack from tests/testdata/rules/, before any event.
   void pack_line(const std::vector<std::string>& w) {
@@ -104,20 +90,19 @@ class Scenario {
     ASSERT_EQ(w[1], "user") << where_;
     ASSERT_EQ(w[3], "last_activity") << where_;
     uint32_t user = static_cast<uint32_t>(std::stoul(w[2]));
-    ASSERT_GE(user, state_->size()) << where_ << ": state for a user already seen";
-    state_->ensure(user, time_of(w[4]));
+    ASSERT_GE(user, engine_->users()) << where_ << ": state for a user already seen";
+    engine_->ensure_user(user, time_of(w[4]));
   }
 
-  // expire TIME -> USERS
-  void expire_line(const std::vector<std::string>& w) {
-    ASSERT_EQ(w.size(), 4u) << where_;
-    ASSERT_EQ(w[2], "->") << where_;
-    EXPECT_EQ(state_->expire(time_of(w[1])), std::stoul(w[3])) << where_;
-  }
-
-  // at TIME user N amount DECIMAL CUR [country CC] [loc LAT,LON] -> VERDICT SCORE IDS
-  //                                                             -> ERROR CODE
-  void event_line(const std::vector<std::string>& w) {
+  // at TIME user N amount DECIMAL CUR [FIELD VALUE]... -> VERDICT SCORE IDS [| REASONS]
+  //                                                    -> ERROR CODE
+  void event_line(const std::vector<std::string>& all) {
+    auto bar = std::find(all.begin(), all.end(), "|");
+    std::vector<std::string> w(all.begin(), bar);
+    std::string want_reasons;
+    for (auto it = bar; it != all.end() && ++it != all.end();) {
+      want_reasons += (want_reasons.empty() ? "" : " ") + *it;
+    }
     auto arrow = std::find(w.begin(), w.end(), "->");
     ASSERT_NE(arrow, w.end()) << where_ << ": no '->'";
     std::vector<std::string> event(w.begin(), arrow);
@@ -125,19 +110,38 @@ class Scenario {
     ASSERT_GE(event.size(), 7u) << where_;
     ASSERT_EQ(event[2], "user") << where_;
     ASSERT_EQ(event[4], "amount") << where_;
-    Features f;
-    f.event_ts = time_of(event[1]);
+    // Views into `event`, which outlives the evaluation below.
+    domain::Transaction tx;
+    tx.event_ts = time_of(event[1]);
+    tx.user_id = event[3];
+    Event f;
+    f.tx = &tx;
     f.user = static_cast<uint32_t>(std::stoul(event[3]));
-    f.local_hour = local_hour(f.event_ts, pack_->utc_offset_minutes());
+    f.local_hour = local_hour(tx.event_ts, pack_->utc_offset_minutes());
+    f.weekday = local_weekday(tx.event_ts, pack_->utc_offset_minutes());
     for (size_t i = 7; i < event.size(); i += 2) {
       ASSERT_LT(i + 1, event.size()) << where_;
-      if (event[i] == "country") {
-        f.country = event[i + 1];
-      } else if (event[i] == "loc") {
-        f.has_location = true;
-        ASSERT_EQ(std::sscanf(event[i + 1].c_str(), "%lf,%lf", &f.lat, &f.lon), 2) << where_;
+      const std::string& key = event[i];
+      const std::string& value = event[i + 1];
+      if (key == "country") {
+        tx.country = value;
+      } else if (key == "loc") {
+        tx.has_location = f.has_location = true;
+        ASSERT_EQ(std::sscanf(value.c_str(), "%lf,%lf", &tx.lat, &tx.lon), 2) << where_;
+      } else if (key == "city") {
+        tx.city = value;
+      } else if (key == "product") {
+        tx.product_id = value;
+      } else if (key == "merchant") {
+        tx.merchant_id = value;
+      } else if (key == "device") {
+        tx.device_id = value;
+      } else if (key == "quantity") {
+        tx.quantity = std::stoll(value);
+      } else if (key == "type") {
+        ASSERT_TRUE(domain::parse_tx_type(value, &tx.type)) << where_;
       } else {
-        FAIL() << where_ << ": unknown field '" << event[i] << "'";
+        FAIL() << where_ << ": unknown field '" << key << "'";
       }
     }
     ++events_;
@@ -153,15 +157,20 @@ class Scenario {
       return;
     }
     ASSERT_TRUE(base.ok()) << where_ << ": " << base.error().message;
-    f.amount_base = *base;
+    f.amount = *base;
+    tx.amount = Money{*minor, *currency};
 
-    if (f.user >= state_->size()) state_->ensure(f.user, 0);
-    domain::Decision d = engine_->evaluate(f, *state_);
+    if (f.user >= engine_->users()) engine_->ensure_user(f.user, 0);
+    std::string reasons = "-";
+    domain::Decision d = engine_->evaluate(f, &reasons);
     ASSERT_EQ(expect.size(), 3u) << where_ << ": want '-> VERDICT SCORE IDS'";
     std::string ids = d.rules_fired ? pack_->fired_ids(d.rules_fired) : "-";
     std::string got =
         std::string(domain::verdict_name(d.verdict)) + " " + std::to_string(d.score) + " " + ids;
     EXPECT_EQ(got, expect[0] + " " + expect[1] + " " + expect[2]) << where_;
+    if (!want_reasons.empty()) {
+      EXPECT_EQ(reasons, want_reasons) << where_;
+    }
     check_top_rule(d);
   }
 
@@ -182,7 +191,6 @@ class Scenario {
   int lines_ = 0;
   int events_ = 0;
   std::optional<RulePack> pack_;
-  std::optional<UserStateTable> state_;
   std::optional<Engine> engine_;
 };
 
