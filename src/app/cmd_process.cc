@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/rules_watcher.h"
 #include "app/status_line.h"
 #include "core/json_writer.h"
 #include "core/log.h"
@@ -25,7 +26,9 @@ constexpr const char* kUsage =
     "  --source SRC         file:PATH, PATH, or - for stdin (required)\n"
     "  --format json        record format (json lines)\n"
     "  --store URI          sqlite:PATH (required)\n"
-    "  --rules FILE         rule pack (TOML); default: the profile's builtin pack\n"
+    "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
+    "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
+    "                       logged and the running rules stay)\n"
     "  --profile NAME       ph-ewallet (default)\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction (default 8192)\n"
@@ -75,6 +78,13 @@ int cmd_process(int argc, char** argv) {
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
+  pipeline::RulesMailbox mailbox;
+  std::unique_ptr<RulesWatcher> watcher;
+  if (auto rules_file = args.get("rules")) {
+    install_reload_handler();
+    watcher = std::make_unique<RulesWatcher>(*rules_file, pack->version(), mailbox);
+    options.rules = &mailbox;
+  }
   pipeline::Runner runner(**source, **store, processor, clock, options);
   install_stop_handlers();
 
@@ -97,6 +107,9 @@ int cmd_process(int argc, char** argv) {
   w.key("alerts").number(snap.alerts);
   w.key("p50_us").number(static_cast<double>(snap.p50_ns) / 1000.0, 2);
   w.key("p99_us").number(static_cast<double>(snap.p99_ns) / 1000.0, 2);
+  w.key("rules_version").string(processor.pack().version());
+  w.key("rules_reloads").number(snap.rules_swaps);
+  w.key("rules_reload_errors").number(watcher ? watcher->errors() : 0);
   w.key("interrupted").boolean(stop_flag().load());
   w.end_object();
   if (args.has("json")) {

@@ -9,6 +9,7 @@
 #include "app/common.h"
 #include "app/dims.h"
 #include "app/generator_source.h"
+#include "app/rules_watcher.h"
 #include "app/status_line.h"
 #include "core/log.h"
 #include "pipeline/runner.h"
@@ -34,7 +35,9 @@ constexpr const char* kUsage =
     "  --bad-rate B         share of malformed lines (default 0.001)\n"
     "  --pii-key-file FILE  PII key (default: WALLETFLOW_PII_KEY, else <db>.key, created\n"
     "                       with mode 0600 on first start)\n"
-    "  --labels-out FILE    also write ground-truth labels (for 'walletflow eval')\n";
+    "  --labels-out FILE    also write ground-truth labels (for 'walletflow eval')\n"
+    "  --rules FILE         rule pack (TOML; default the builtin ph-ewallet pack), reloaded\n"
+    "                       when the file changes or on SIGHUP\n";
 
 }  // namespace
 
@@ -42,7 +45,7 @@ int cmd_run(int argc, char** argv) {
   Args args(kUsage);
   args.option("db").option("rate").option("duration").option("users").option("merchants");
   args.option("seed").option("fraud-rate").option("bad-rate").option("pii-key-file");
-  args.option("labels-out").option("now");
+  args.option("labels-out").option("now").option("rules");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto rate = args.get_double("rate", 2000, 0.001, 10'000'000);
   auto duration = args.get_double("duration", 0, 0, 365.0 * 86400);
@@ -63,7 +66,7 @@ int cmd_run(int argc, char** argv) {
     return pipeline::PiiProtector::load_or_create_key_file(db + ".key");
   }();
   if (!pii.ok()) return report(pii.error());
-  auto pack = rules::RulePack::builtin("ph-ewallet");
+  auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
   auto store = store::open_store("sqlite:" + db);
   if (!store.ok()) return report(store.error());
@@ -103,6 +106,13 @@ int cmd_run(int argc, char** argv) {
   pipeline::RunnerOptions options;
   options.batch_records = 4096;
   options.max_batch_age_us = 200'000;
+  pipeline::RulesMailbox mailbox;
+  std::unique_ptr<RulesWatcher> watcher;
+  if (auto rules_file = args.get("rules")) {
+    install_reload_handler();
+    watcher = std::make_unique<RulesWatcher>(*rules_file, pack->version(), mailbox);
+    options.rules = &mailbox;
+  }
   pipeline::Runner runner(source, **store, processor, clock, options);
   install_stop_handlers();
 

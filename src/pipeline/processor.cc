@@ -1,6 +1,7 @@
 #include "pipeline/processor.h"
 
 #include <cstring>
+#include <memory>
 
 #include "core/cycle_timer.h"
 
@@ -18,19 +19,39 @@ bool valid_coordinates(double lat, double lon) {
 
 Processor::Processor(const rules::RulePack& pack, const PiiProtector& pii, const Clock& clock,
                      size_t max_event_bytes)
-    : pack_(pack),
+    // Not owned: the caller keeps `pack` alive (aliasing shared_ptr with no owner).
+    : Processor(std::shared_ptr<const rules::RulePack>(std::shared_ptr<void>(), &pack), pii, clock,
+                max_event_bytes) {}
+
+Processor::Processor(std::shared_ptr<const rules::RulePack> pack, const PiiProtector& pii,
+                     const Clock& clock, size_t max_event_bytes)
+    : pack_(std::move(pack)),
       pii_(pii),
       clock_(clock),
       decoder_(max_event_bytes),
-      engine_(pack),
-      recent_ids_(pack.horizon_us()) {
-  for (const rules::Rule& r : pack.rules()) alert_types_.push_back(r.id + " " + r.name);
+      engine_(std::make_unique<rules::Engine>(*pack_)),
+      recent_ids_(pack_->horizon_us()) {
+  for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
+}
+
+size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
+  auto engine = std::make_unique<rules::Engine>(*pack);
+  size_t carried = engine->adopt(*engine_);
+  for (uint32_t u = 0; u < users_.size(); ++u) engine->ensure_user(u, 0);
+  // Rows already in a batch point at the old pack's version and alert names: keep them.
+  retired_.push_back(Retired{std::move(pack_), std::move(alert_types_)});
+  pack_ = std::move(pack);
+  engine_ = std::move(engine);
+  alert_types_.clear();
+  for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
+  ++counters_.rules_swaps;
+  return carried;
 }
 
 void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
     uint32_t index = users_.add(u.user_id);
-    engine_.ensure_user(index, u.last_txn_at);
+    engine_->ensure_user(index, u.last_txn_at);
   }
   pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
 }
@@ -39,7 +60,7 @@ uint32_t Processor::user_slot(std::string_view user_id) {
   bool is_new = false;
   uint32_t index = users_.lookup_or_add(user_id, &is_new);
   if (is_new) {
-    engine_.ensure_user(index, 0);
+    engine_->ensure_user(index, 0);
     pii_memo_.ensure(index + 1);
   }
   return index;
@@ -47,7 +68,7 @@ uint32_t Processor::user_slot(std::string_view user_id) {
 
 Status Processor::restore_state(store::Store& store) {
   WF_RETURN_IF_ERROR(store.scan_last_activity(
-      [&](std::string_view user, Instant t) { engine_.set_last_seen(user_slot(user), t); }));
+      [&](std::string_view user, Instant t) { engine_->set_last_seen(user_slot(user), t); }));
   // The stream's "now" is the event time of the last row processed (not the largest
   // stored time, which one far-future event could set). Replaying the pack's horizon
   // before it, in processing order, rebuilds velocity rings and last locations as an
@@ -56,7 +77,7 @@ Status Processor::restore_state(store::Store& store) {
   if (!last.ok()) return last.take_error();
   if (*last == 0) return Status::Ok();
   watermark_ = *last;
-  return store.scan_activity(*last - pack_.horizon_us(), [&](const store::ActivityRow& a) {
+  return store.scan_activity(*last - pack_->horizon_us(), [&](const store::ActivityRow& a) {
     (void)recent_ids_.seen_or_add(a.transaction_id, a.event_ts);
     domain::Transaction tx;
     tx.transaction_id = a.transaction_id;
@@ -70,10 +91,10 @@ Status Processor::restore_state(store::Store& store) {
     e.tx = &tx;
     e.user = user_slot(a.user_id);
     e.amount = a.amount_php;
-    e.local_hour = local_hour(a.event_ts, pack_.utc_offset_minutes());
-    e.weekday = local_weekday(a.event_ts, pack_.utc_offset_minutes());
+    e.local_hour = local_hour(a.event_ts, pack_->utc_offset_minutes());
+    e.weekday = local_weekday(a.event_ts, pack_->utc_offset_minutes());
     e.has_location = a.has_location && valid_coordinates(a.lat, a.lon);
-    engine_.observe(e);
+    engine_->observe(e);
   });
 }
 
@@ -137,7 +158,7 @@ void Processor::process_all(const std::vector<stream::Record>& records, store::B
       if (!id.empty()) {
         uint32_t user = users_.lookup(id);
         if (user != UINT32_MAX) {
-          engine_.prefetch_user(user);
+          engine_->prefetch_user(user);
           pii_memo_.prefetch(user);
         }
       }
@@ -166,7 +187,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     dead_letter(record, decoded.error(), batch, arena);
     return;
   }
-  auto amount_base = pack_.to_base(tx.amount);
+  auto amount_base = pack_->to_base(tx.amount);
   if (!amount_base.ok()) {
     dead_letter(record, amount_base.error(), batch, arena);
     return;
@@ -191,8 +212,8 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   ev.tx = &tx;
   ev.user = user_slot(tx.user_id);
   ev.amount = *amount_base;
-  ev.local_hour = local_hour(tx.event_ts, pack_.utc_offset_minutes());
-  ev.weekday = local_weekday(tx.event_ts, pack_.utc_offset_minutes());
+  ev.local_hour = local_hour(tx.event_ts, pack_->utc_offset_minutes());
+  ev.weekday = local_weekday(tx.event_ts, pack_->utc_offset_minutes());
   // Country codes compare upper-case ("ph" is home too); the decoder checked two letters.
   char country[2];
   if (!tx.country.empty()) {
@@ -205,11 +226,11 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     const int64_t raw[4] = {tx.orig_balance_before, tx.orig_balance_after, tx.dest_balance_before,
                             tx.dest_balance_after};
     for (int k = 0; k < 4; ++k) {
-      auto b = pack_.to_base(Money{raw[k], tx.amount.currency});
+      auto b = pack_->to_base(Money{raw[k], tx.amount.currency});
       ev.balances[k] = b.ok() ? *b : 0;
     }
   }
-  domain::Decision decision = engine_.evaluate(ev, &reasons_);
+  domain::Decision decision = engine_->evaluate(ev, &reasons_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
   if (!tx.ip_address.empty()) {
@@ -260,13 +281,13 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.verdict = decision.verdict;
   if (decision.rules_fired != 0) {
     // Room for every id at its longest (16 chars) plus a comma each.
-    size_t capacity = pack_.rules().size() * 17 + 1;
+    size_t capacity = pack_->rules().size() * 17 + 1;
     char* ids = arena->allocate(capacity);
-    size_t n = pack_.fired_ids(decision.rules_fired, ids, capacity);
+    size_t n = pack_->fired_ids(decision.rules_fired, ids, capacity);
     row.rules_fired = std::string_view(ids, n);
     row.reasons = arena->copy(reasons_);
   }
-  row.ruleset_version = pack_.version();
+  row.ruleset_version = pack_->version();
   if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];
   row.source_offset = record.offset;
   int64_t elapsed = CycleTimer::elapsed_ns(start);

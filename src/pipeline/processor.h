@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,23 @@ struct ProcessorCounters {
   int64_t flagged = 0;
   int64_t monitored = 0;
   std::array<int64_t, 16> dead_by_code{};
+  int64_t rules_swaps = 0;  // hot reloads applied
 };
 
 class Processor {
  public:
+  // `pack` must outlive the Processor.
   Processor(const rules::RulePack& pack, const PiiProtector& pii, const Clock& clock,
             size_t max_event_bytes = codec::kDefaultMaxEventBytes);
+  Processor(std::shared_ptr<const rules::RulePack> pack, const PiiProtector& pii,
+            const Clock& clock, size_t max_event_bytes = codec::kDefaultMaxEventBytes);
+
+  // Scores every later record with `pack` (hot reload). Called between records, so each
+  // event is scored by one whole rule set. Per-key state of the features both sets share
+  // (same key, filter, window...) carries over; returns how many state blocks did. The
+  // old pack stays alive for rows that still point at it.
+  size_t swap_rules(std::shared_ptr<const rules::RulePack> pack);
+  const rules::RulePack& pack() const { return *pack_; }
 
   // Registers dim_users so the dormancy rule knows their last activity.
   void load_users(const std::vector<domain::User>& users);
@@ -55,7 +67,7 @@ class Processor {
   const ProcessorCounters& counters() const { return counters_; }
   // Decision latency (decode start to decision), nanoseconds.
   const Histogram& latency_ns() const { return latency_ns_; }
-  const rules::Engine& engine() const { return engine_; }
+  const rules::Engine& engine() const { return *engine_; }
   size_t users() const { return users_.size(); }
 
  private:
@@ -64,11 +76,11 @@ class Processor {
                    Arena* arena);
   uint32_t user_slot(std::string_view user_id);
 
-  const rules::RulePack& pack_;
+  std::shared_ptr<const rules::RulePack> pack_;
   const PiiProtector& pii_;
   const Clock& clock_;
   codec::EventDecoder decoder_;
-  rules::Engine engine_;  // owns the per-key rule state
+  std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
@@ -78,6 +90,11 @@ class Processor {
   Instant wall_now_ = 0;                  // refreshed once per process_all() call
   std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
   std::string reasons_;                   // this event's reason texts (reused buffer)
+  struct Retired {
+    std::shared_ptr<const rules::RulePack> pack;
+    std::vector<std::string> alert_types;
+  };
+  std::vector<Retired> retired_;  // packs swapped out (one per reload; small)
   ProcessorCounters counters_;
   Histogram latency_ns_;
 };

@@ -141,6 +141,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
       snapshot_.dead_letters = c.dead_letters;
       snapshot_.flagged = c.flagged;
       snapshot_.monitored = c.monitored;
+      snapshot_.rules_swaps = c.rules_swaps;
       latency_ = processor_.latency_ns();
     }
     if (!handoff.put(&s)) return false;
@@ -161,6 +162,9 @@ Status Runner::run(const std::atomic<bool>& stop) {
       break;
     }
     Slot& s = slots[current];
+    if (options_.rules != nullptr) {
+      if (auto pack = options_.rules->take()) processor_.swap_rules(std::move(pack));
+    }
     processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;

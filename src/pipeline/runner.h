@@ -11,6 +11,7 @@
 
 #include "core/histogram.h"
 #include "pipeline/processor.h"
+#include "pipeline/rules_mailbox.h"
 #include "store/store.h"
 #include "stream/source.h"
 
@@ -21,6 +22,9 @@ struct RunnerOptions {
   // A partial batch is committed once it is this old (live streams stay fresh).
   int64_t max_batch_age_us = 250'000;
   bool resume = true;  // seek to the stored offset and restore state first
+  // When set, a pack posted here replaces the Processor's rules before the next read:
+  // every record is scored by one whole rule set (hot reload).
+  RulesMailbox* rules = nullptr;
 };
 
 // Totals since start, safe to read from any thread.
@@ -37,6 +41,7 @@ struct RunnerSnapshot {
   uint64_t p99_ns = 0;
   Histogram latency_ns;  // cumulative, for per-interval percentiles
   int64_t resumed_from = 0;
+  int64_t rules_swaps = 0;  // rule packs swapped in while running
 };
 
 class Runner {

@@ -51,6 +51,11 @@ class Engine {
   // Records an event in the state without scoring (state rebuild on restart, replay).
   void observe(const Event& e);
 
+  // Takes over `old`'s per-key state for every feature block this engine's pack shares
+  // with old's (same key, filter, window, capacity and values): a reload that changes
+  // thresholds keeps its windows. Returns the number of blocks carried over.
+  size_t adopt(const Engine& old);
+
   // Registers user index `user`; its last activity starts at `last_seen` (0 = never).
   void ensure_user(uint32_t user, Instant last_seen);
   // Raises the user's last activity to `t`; never lowers it.

@@ -149,6 +149,94 @@ void Engine::set_last_seen(uint32_t user, Instant t) {
   if (t > load64(slot)) store64(slot, t);
 }
 
+namespace {
+
+uint32_t ring_words(const Ring& r) {
+  uint32_t words = 3 + static_cast<uint32_t>(r.capacity);
+  for (const internal::Column& c : r.columns) {
+    words += static_cast<uint32_t>(r.capacity) * (c.hashed ? 1 : 2);
+  }
+  return words;
+}
+
+bool same_columns(const Ring& a, const Ring& b) {
+  if (a.capacity != b.capacity || a.columns.size() != b.columns.size()) return false;
+  for (size_t i = 0; i < a.columns.size(); ++i) {
+    if (a.columns[i].signature != b.columns[i].signature ||
+        a.columns[i].hashed != b.columns[i].hashed || a.columns[i].type != b.columns[i].type) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool same_attrs(const internal::PrevBlock& a, const internal::PrevBlock& b) {
+  if (a.attrs.size() != b.attrs.size()) return false;
+  for (size_t i = 0; i < a.attrs.size(); ++i) {
+    if (a.attrs[i].name != b.attrs[i].name || a.attrs[i].type != b.attrs[i].type) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t Engine::adopt(const Engine& old) {
+  const internal::Program& np = *prog_;
+  const internal::Program& op = *old.prog_;
+  struct Copy {
+    uint32_t from, to, words;
+  };
+  size_t carried = 0;
+  for (size_t g = 0; g < np.groups.size(); ++g) {
+    size_t og = 0;
+    while (og < op.groups.size() && op.groups[og].signature != np.groups[g].signature) ++og;
+    if (og == op.groups.size()) continue;
+    std::vector<Copy> plan{{0, 0, internal::kHeaderWords}};
+    for (const Ring& r : np.rings) {
+      if (r.group != g) continue;
+      for (const Ring& o : op.rings) {
+        if (o.group == og && o.signature == r.signature && same_columns(o, r)) {
+          plan.push_back({o.offset, r.offset, ring_words(r)});
+        }
+      }
+    }
+    for (const internal::PrevBlock& b : np.prevs) {
+      if (b.group != g) continue;
+      for (const internal::PrevBlock& o : op.prevs) {
+        if (o.group == og && o.signature == b.signature && same_attrs(o, b)) {
+          plan.push_back({o.offset, b.offset, 3 + 2 * static_cast<uint32_t>(b.attrs.size())});
+        }
+      }
+    }
+    for (const internal::StreakBlock& b : np.streaks) {
+      for (const internal::StreakBlock& o : op.streaks) {
+        if (b.group == g && o.group == og && o.signature == b.signature) {
+          plan.push_back({o.offset, b.offset, 3});
+        }
+      }
+    }
+    for (const internal::SeqRunBlock& b : np.seqruns) {
+      for (const internal::SeqRunBlock& o : op.seqruns) {
+        if (b.group == g && o.group == og && o.signature == b.signature) {
+          plan.push_back({o.offset, b.offset, 5});
+        }
+      }
+    }
+    carried += plan.size() - 1;
+    KeyTable& table = tables_[g];
+    old.tables_[og].for_each([&](uint64_t key, const uint32_t* words) {
+      uint32_t* dst =
+          table.dense() ? table.dense_slot(static_cast<uint32_t>(key)) : table.hashed_slot(key);
+      for (const Copy& c : plan) {
+        std::memcpy(dst + c.to, words + c.from, sizeof(uint32_t) * c.words);
+      }
+    });
+  }
+  strings_ = old.strings_;  // kept string attributes are ids into it
+  next_expire_ = old.next_expire_;
+  return carried;
+}
+
 size_t Engine::users() const {
   return user_table_ < 0 ? 0 : tables_[static_cast<size_t>(user_table_)].keys();
 }
