@@ -4,16 +4,13 @@
 #include <memory>
 
 #include "core/cycle_timer.h"
+#include "pipeline/enrich.h"
 
 namespace wf::pipeline {
 namespace {
 
 // How far an event may be ahead of both the newest accepted event and the wall clock.
 constexpr int64_t kMaxAheadUs = kMicrosPerDay;
-
-bool valid_coordinates(double lat, double lon) {
-  return lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0;
-}
 
 }  // namespace
 
@@ -67,8 +64,9 @@ uint32_t Processor::user_slot(std::string_view user_id) {
 }
 
 Status Processor::restore_state(store::Store& store) {
-  WF_RETURN_IF_ERROR(store.scan_last_activity(
-      [&](std::string_view user, Instant t) { engine_->set_last_seen(user_slot(user), t); }));
+  WF_RETURN_IF_ERROR(store.scan_last_activity(INT64_MAX, [&](std::string_view user, Instant t) {
+    engine_->set_last_seen(user_slot(user), t);
+  }));
   // The stream's "now" is the event time of the last row processed (not the largest
   // stored time, which one far-future event could set). Replaying the pack's horizon
   // before it, in processing order, rebuilds velocity rings and last locations as an
@@ -187,9 +185,10 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     dead_letter(record, decoded.error(), batch, arena);
     return;
   }
-  auto amount_base = pack_->to_base(tx.amount);
-  if (!amount_base.ok()) {
-    dead_letter(record, amount_base.error(), batch, arena);
+  rules::Event ev;
+  char country[2];
+  if (Status enriched = enrich(*pack_, tx, country, &ev); !enriched.ok()) {
+    dead_letter(record, enriched.error(), batch, arena);
     return;
   }
 
@@ -208,28 +207,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     return;
   }
 
-  rules::Event ev;
-  ev.tx = &tx;
   ev.user = user_slot(tx.user_id);
-  ev.amount = *amount_base;
-  ev.local_hour = local_hour(tx.event_ts, pack_->utc_offset_minutes());
-  ev.weekday = local_weekday(tx.event_ts, pack_->utc_offset_minutes());
-  // Country codes compare upper-case ("ph" is home too); the decoder checked two letters.
-  char country[2];
-  if (!tx.country.empty()) {
-    country[0] = static_cast<char>(tx.country[0] & ~0x20);
-    country[1] = static_cast<char>(tx.country[1] & ~0x20);
-    tx.country = std::string_view(country, 2);
-  }
-  ev.has_location = tx.has_location && valid_coordinates(tx.lat, tx.lon);
-  if (tx.has_balances) {
-    const int64_t raw[4] = {tx.orig_balance_before, tx.orig_balance_after, tx.dest_balance_before,
-                            tx.dest_balance_after};
-    for (int k = 0; k < 4; ++k) {
-      auto b = pack_->to_base(Money{raw[k], tx.amount.currency});
-      ev.balances[k] = b.ok() ? *b : 0;
-    }
-  }
   domain::Decision decision = engine_->evaluate(ev, &reasons_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
@@ -265,7 +243,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.transaction_type = domain::tx_type_name(tx.type);
   row.amount_minor = tx.amount.minor;
   row.currency = arena->copy(tx.amount.currency.code());
-  row.amount_php = *amount_base;
+  row.amount_php = ev.amount;
   row.channel = keep(tx.channel);
   row.payment_method = keep(tx.payment_method);
   row.status = domain::tx_status_name(tx.status);

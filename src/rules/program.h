@@ -63,17 +63,18 @@ struct Reg {
 //   kCmpIFire      rule aux fired when a <cmp> b (a rule's last conjunct)
 //   kLoad*         dst = the field at byte offset aux of the transaction (b = 0) or of
 //                  the enriched event (b = 1): most fields, without kField's switch
-#define WF_RULE_OPS(X)                                                                        \
-  X(kField)                                                                                   \
-  X(kMove)                                                                                    \
-  X(kAddI) X(kSubI) X(kMulI) X(kModI) X(kAddD) X(kSubD) X(kMulD) X(kDivD) X(kModD) X(kI2D)    \
-      X(kNegI) X(kNegD) X(kAbsI) X(kAbsD) X(kMinI) X(kMaxI) X(kMinD) X(kMaxD) X(kMulMoney)    \
-          X(kDivMoney) X(kDivMoneyMoney) X(kCmpI) X(kCmpD) X(kCmpIJump) X(kCmpDJump) X(kEqS)  \
-              X(kNeS) X(kInS) X(kInI) X(kInD) X(kNot) X(kAnd) X(kOr) X(kJumpIfFalse)          \
-                  X(kJumpIfTrue) X(kJumpUnlessTrue) X(kDistance) X(kFartherThan) X(kIsRound)  \
-                      X(kDaysSince) X(kValidGeo) X(kMakeLocation) X(kExists) X(kCoalesce)     \
-                          X(kRound) X(kFeature) X(kFire) X(kCmpIFire) X(kLoadI64) X(kLoadI32) \
-                              X(kLoadBool) X(kLoadStr)
+// clang-format off
+#define WF_RULE_OPS(X) \
+  X(kField) X(kMove) X(kAddI) X(kSubI) X(kMulI) X(kModI) \
+  X(kAddD) X(kSubD) X(kMulD) X(kDivD) X(kModD) X(kI2D) \
+  X(kNegI) X(kNegD) X(kAbsI) X(kAbsD) X(kMinI) X(kMaxI) \
+  X(kMinD) X(kMaxD) X(kMulMoney) X(kDivMoney) X(kDivMoneyMoney) X(kCmpI) \
+  X(kCmpD) X(kCmpIJump) X(kCmpDJump) X(kEqS) X(kNeS) X(kInS) \
+  X(kInI) X(kInD) X(kNot) X(kAnd) X(kOr) X(kJumpIfFalse) \
+  X(kJumpIfTrue) X(kJumpUnlessTrue) X(kDistance) X(kFartherThan) X(kIsRound) X(kDaysSince) \
+  X(kValidGeo) X(kMakeLocation) X(kExists) X(kCoalesce) X(kRound) X(kFeature) \
+  X(kFire) X(kCmpIFire) X(kLoadI64) X(kLoadI32) X(kLoadBool) X(kLoadStr)
+// clang-format on
 
 enum class Op : uint8_t {
 #define WF_RULE_OP_ENUM(name) name,

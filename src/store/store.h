@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "domain/decision.h"
 #include "domain/dims.h"
+#include "domain/transaction.h"
 
 namespace wf::store {
 
@@ -87,6 +88,18 @@ struct ActivityRow {
   std::string_view country;
 };
 
+// A stored transaction as the rules saw it (for replays: backtest) and its decision.
+// String views are valid during the callback only.
+struct StoredFact {
+  domain::Transaction tx;  // amount in its own currency; country upper-case
+  int64_t amount_php = 0;  // in the pack's base currency, as scored
+  int fraud_score = 0;
+  domain::Verdict verdict = domain::Verdict::kNormal;
+  std::string_view rules_fired;
+  std::string_view reasons;
+  std::string_view ruleset_version;
+};
+
 struct LabelRow {
   std::string transaction_id;
   bool is_fraud = false;
@@ -135,10 +148,15 @@ class Store {
   virtual Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) = 0;
   // Event time of the most recently stored transaction (processing order); 0 if none.
   virtual Result<Instant> last_processed_event_ts() = 0;
-  // Latest event time per user over all stored transactions.
-  virtual Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) = 0;
+  // Latest event time per user over the stored transactions with event_ts < before.
+  virtual Status scan_last_activity(Instant before,
+                                    const std::function<void(std::string_view, Instant)>& f) = 0;
+  // Stored transactions with from <= event_ts < to, in processing order.
+  virtual Status scan_facts(Instant from, Instant to,
+                            const std::function<void(const StoredFact&)>& f) = 0;
 
   virtual Status replace_labels(std::span<const LabelRow> labels) = 0;
+  virtual Status scan_labels(const std::function<void(const LabelRow&)>& f) = 0;
   // Every label and every stored fact, joined on transaction_id.
   virtual Status scan_eval(const std::function<void(const EvalRow&)>& f) = 0;
 

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 #include "store/sqlite/schema.h"
 
 namespace wf::store::sqlite {
@@ -343,14 +345,89 @@ Result<Instant> SqliteStore::last_processed_event_ts() {
   return *row ? parse_ts(stmt->column_text(0)) : Instant{0};
 }
 
-Status SqliteStore::scan_last_activity(const std::function<void(std::string_view, Instant)>& f) {
-  auto stmt = db_.prepare("SELECT user_id, MAX(event_ts) FROM fact_transactions GROUP BY user_id");
+Status SqliteStore::scan_last_activity(Instant before,
+                                       const std::function<void(std::string_view, Instant)>& f) {
+  auto stmt = db_.prepare(
+      before == INT64_MAX ? "SELECT user_id, MAX(event_ts) FROM fact_transactions GROUP BY user_id"
+                          : "SELECT user_id, MAX(event_ts) FROM fact_transactions"
+                            " WHERE event_ts < ?1 GROUP BY user_id");
   if (!stmt.ok()) return stmt.take_error();
+  if (before != INT64_MAX) stmt->bind(1, format_utc(before));
   for (;;) {
     auto row = stmt->step();
     if (!row.ok()) return row.take_error();
     if (!*row) break;
     f(stmt->column_text(0), parse_ts(stmt->column_text(1)));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::scan_facts(Instant from, Instant to,
+                               const std::function<void(const StoredFact&)>& f) {
+  auto stmt = db_.prepare(
+      "SELECT transaction_id, event_ts, user_id, merchant_id, counterparty_id,"
+      " transaction_type, amount_minor, currency, amount_php, channel, payment_method, status,"
+      " country, province, city, lat, lon, device_id, quantity, fraud_score, decision,"
+      " rules_fired, reasons, ruleset_version FROM fact_transactions"
+      " WHERE event_ts >= ?1 AND event_ts < ?2 ORDER BY rowid");
+  if (!stmt.ok()) return stmt.take_error();
+  // Stored times are fixed-width UTC text, so text bounds compare as times; clamp to the
+  // years the text form covers.
+  constexpr Instant kFirst = 0;
+  constexpr Instant kLast = 7'258'118'400'000'000;  // 2200-01-01
+  stmt->bind(1, format_utc(std::clamp(from, kFirst, kLast)));
+  stmt->bind(2, format_utc(std::clamp(to, kFirst, kLast)));
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    StoredFact r;
+    domain::Transaction& tx = r.tx;
+    tx.transaction_id = stmt->column_text(0);
+    tx.event_ts = parse_ts(stmt->column_text(1));
+    tx.user_id = stmt->column_text(2);
+    tx.merchant_id = stmt->column_text(3);
+    tx.counterparty_id = stmt->column_text(4);
+    (void)domain::parse_tx_type(stmt->column_text(5), &tx.type);
+    auto currency = Currency::from_code(stmt->column_text(7));
+    tx.amount = Money{stmt->column_int(6), currency.ok() ? *currency : Currency::php()};
+    r.amount_php = stmt->column_int(8);
+    tx.channel = stmt->column_text(9);
+    tx.payment_method = stmt->column_text(10);
+    (void)domain::parse_tx_status(stmt->column_text(11), &tx.status);
+    tx.country = stmt->column_text(12);
+    tx.province = stmt->column_text(13);
+    tx.city = stmt->column_text(14);
+    tx.has_location = !stmt->column_null(15) && !stmt->column_null(16);
+    tx.lat = stmt->column_double(15);
+    tx.lon = stmt->column_double(16);
+    tx.device_id = stmt->column_text(17);
+    tx.quantity = stmt->column_int(18);
+    r.fraud_score = static_cast<int>(stmt->column_int(19));
+    std::string_view decision = stmt->column_text(20);
+    r.verdict = decision == "FLAG"      ? domain::Verdict::kFlag
+                : decision == "MONITOR" ? domain::Verdict::kMonitor
+                                        : domain::Verdict::kNormal;
+    r.rules_fired = stmt->column_text(21);
+    r.reasons = stmt->column_text(22);
+    r.ruleset_version = stmt->column_text(23);
+    f(r);
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::scan_labels(const std::function<void(const LabelRow&)>& f) {
+  auto stmt = db_.prepare("SELECT transaction_id, is_fraud, pattern FROM labels");
+  if (!stmt.ok()) return stmt.take_error();
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    LabelRow l;
+    l.transaction_id = stmt->column_text(0);
+    l.is_fraud = stmt->column_int(1) != 0;
+    l.pattern = stmt->column_text(2);
+    f(l);
   }
   return Status::Ok();
 }

@@ -24,7 +24,11 @@ class SqliteStore final : public Store {
   Result<CommitResult> commit(const Batch& batch) override;
   Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) override;
   Result<Instant> last_processed_event_ts() override;
-  Status scan_last_activity(const std::function<void(std::string_view, Instant)>& f) override;
+  Status scan_last_activity(Instant before,
+                            const std::function<void(std::string_view, Instant)>& f) override;
+  Status scan_facts(Instant from, Instant to,
+                    const std::function<void(const StoredFact&)>& f) override;
+  Status scan_labels(const std::function<void(const LabelRow&)>& f) override;
   Status replace_labels(std::span<const LabelRow> labels) override;
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
   Result<TableCounts> counts() override;
