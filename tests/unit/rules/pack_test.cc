@@ -558,6 +558,15 @@ TEST(PackErrors, StatefulFeatureInsideWhere) {
             "t.toml:14:47: rule R1: 'where:' cannot use the stateful feature 'count'");
 }
 
+TEST(PackErrors, StatefulNamedFeatureInsideWhere) {
+  // Through a named feature too (the error points into the feature's text).
+  std::string text = std::string(kHead) + "[features]\nn5 = \"count(by: user_id, window: 5m)\"\n" +
+                     rule("R1", "count(by: user_id, window: 1h, where: n5 > 2) > 1");
+  std::string message = errors_of(text);
+  EXPECT_NE(message.find(": 'where:' cannot use the stateful feature 'count'"), std::string::npos)
+      << message;
+}
+
 TEST(PackErrors, FeatureReferringToItself) {
   std::string text =
       std::string(kHead) + "[features]\nloop = \"loop + 1\"\n" + rule("R1", "loop > 1");
