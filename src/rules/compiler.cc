@@ -424,7 +424,7 @@ Operand Compiler::arith(const Node& n, Operand a, Operand b) {
     if (ta == q && numeric(tb)) {
       if (op == "*") return out(Op::kMulMoney, q, a.reg, to_number(b).reg);
       if (op == "/") return out(Op::kDivMoney, q, a.reg, to_number(b).reg);
-      return bad();
+      break;  // `amount + 5`: the money hint below
     }
     if (numeric(ta) && tb == q && op == "*") {
       return out(Op::kMulMoney, q, b.reg, to_number(a).reg);

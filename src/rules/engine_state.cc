@@ -263,7 +263,8 @@ void Engine::prologue(const Event& e) {
   if (t >= next_expire_ && prog_->idle_expiry_us > 0) {
     // Sweep hashed keys a few times per expiry period of event time.
     if (next_expire_ != 0) expire(t);
-    next_expire_ = t + std::max<int64_t>(prog_->idle_expiry_us / 4, 1);
+    const int64_t step = std::max<int64_t>(prog_->idle_expiry_us / 4, 1);
+    next_expire_ = t > INT64_MAX - step ? INT64_MAX : t + step;  // events may carry any time
   }
   run(0, prog_->prologue_end);
   for (size_t g = 0; g < prog_->groups.size(); ++g) {
