@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"eval", "precision / recall / F1 per rule and overall against labels", cmd_eval},
     {"bench", "throughput and latency scenarios as JSON", cmd_bench},
     {"rules", "print a built-in rule pack, or check a rules file", cmd_rules},
+    {"backtest", "replay history through candidate rules and compare with production",
+     cmd_backtest},
 };
 
 void print_usage(std::FILE* out) {

@@ -352,7 +352,8 @@ Status SqliteStore::scan_last_activity(Instant before,
                           : "SELECT user_id, MAX(event_ts) FROM fact_transactions"
                             " WHERE event_ts < ?1 GROUP BY user_id");
   if (!stmt.ok()) return stmt.take_error();
-  if (before != INT64_MAX) stmt->bind(1, format_utc(before));
+  const std::string before_text = format_utc(std::max<Instant>(before, 0));
+  if (before != INT64_MAX) stmt->bind(1, before_text);  // bound by reference: keep it alive
   for (;;) {
     auto row = stmt->step();
     if (!row.ok()) return row.take_error();
@@ -375,8 +376,10 @@ Status SqliteStore::scan_facts(Instant from, Instant to,
   // years the text form covers.
   constexpr Instant kFirst = 0;
   constexpr Instant kLast = 7'258'118'400'000'000;  // 2200-01-01
-  stmt->bind(1, format_utc(std::clamp(from, kFirst, kLast)));
-  stmt->bind(2, format_utc(std::clamp(to, kFirst, kLast)));
+  const std::string from_text = format_utc(std::clamp(from, kFirst, kLast));
+  const std::string to_text = format_utc(std::clamp(to, kFirst, kLast));
+  stmt->bind(1, from_text);  // bound by reference: the strings outlive the scan
+  stmt->bind(2, to_text);
   for (;;) {
     auto row = stmt->step();
     if (!row.ok()) return row.take_error();
