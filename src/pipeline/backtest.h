@@ -19,6 +19,7 @@
 #include "domain/decision.h"
 #include "domain/dims.h"
 #include "domain/transaction.h"
+#include "pipeline/home_provinces.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
 #include "rules/pack.h"
@@ -159,6 +160,7 @@ class Backtest {
   bool has_baseline_;
   size_t keep_;
   UserIndex users_;
+  HomeProvinces provinces_;
   LabelIndex labels_;
   // replay_file's per-transaction working set.
   struct Item {

@@ -49,6 +49,7 @@ void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
     uint32_t index = users_.add(u.user_id);
     engine_->ensure_user(index, u.last_txn_at);
+    provinces_.set(index, u.home_province);
   }
   pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
 }
@@ -92,6 +93,7 @@ Status Processor::restore_state(store::Store& store) {
     e.local_hour = local_hour(a.event_ts, pack_->utc_offset_minutes());
     e.weekday = local_weekday(a.event_ts, pack_->utc_offset_minutes());
     e.has_location = a.has_location && valid_coordinates(a.lat, a.lon);
+    e.home_province = provinces_.get(e.user);
     engine_->observe(e);
   });
 }
@@ -208,6 +210,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   }
 
   ev.user = user_slot(tx.user_id);
+  ev.home_province = provinces_.get(ev.user);
   domain::Decision decision = engine_->evaluate(ev, &reasons_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied

@@ -16,6 +16,7 @@
 #include "core/histogram.h"
 #include "core/time.h"
 #include "domain/dims.h"
+#include "pipeline/home_provinces.h"
 #include "pipeline/pii_memo.h"
 #include "pipeline/pii_protector.h"
 #include "pipeline/recent_ids.h"
@@ -82,6 +83,7 @@ class Processor {
   codec::EventDecoder decoder_;
   std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;
+  HomeProvinces provinces_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
   // Newest accepted event time: with the wall clock, bounds how far ahead of the stream

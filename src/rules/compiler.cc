@@ -49,6 +49,7 @@ constexpr FieldInfo kFields[] = {
     {"dest_balance_before", Field::kDestBalanceBefore, Type::kMoney},
     {"dest_balance_after", Field::kDestBalanceAfter, Type::kMoney},
     {"has_balances", Field::kHasBalances, Type::kBool},
+    {"home_province", Field::kHomeProvince, Type::kString},
 };
 
 bool numeric(Type t) { return t == Type::kInt || t == Type::kNumber; }
@@ -109,6 +110,8 @@ Insn load_insn(Field field, uint16_t dst) {
       return at(Op::kLoadStr, 0, offsetof(T, user_id));
     case Field::kTransactionId:
       return at(Op::kLoadStr, 0, offsetof(T, transaction_id));
+    case Field::kHomeProvince:
+      return at(Op::kLoadStr, 1, offsetof(Event, home_province));
     default:
       return Insn{Op::kField, Cmp::kEq, dst, 0, 0, static_cast<uint32_t>(field)};
   }

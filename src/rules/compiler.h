@@ -61,8 +61,9 @@ struct Operand {
   Type type = Type::kError;
   uint16_t reg = 0;
   bool constant = false;
-  // kRecord operands (prev(...)): the block, and whether it came from a named feature.
+  // kRecord operands (prev(...)): the block, and the lookup key its members read at.
   int prev_block = -1;
+  int lookup = -1;
 };
 
 class Compiler {
@@ -83,6 +84,7 @@ class Compiler {
   Operand call_feature(const Node& call);
   Operand member(const Node& n);
   Operand use_feature(Feature feature);
+  int lookup_key(const Node& fields, int group);
   std::string lower_base_code() const;
   // Key fields of `by:`: a field name or a list of them.
   int key_group(const Node& by);

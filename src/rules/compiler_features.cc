@@ -57,6 +57,7 @@ struct Args {
   const Node* within = nullptr;
   const Node* same = nullptr;
   const Node* id = nullptr;
+  const Node* lookup = nullptr;
 };
 
 bool hashable(Type t) {
@@ -140,6 +141,7 @@ Operand Compiler::call_feature(const Node& n) {
                         : name == "within" ? &a.within
                         : name == "same"   ? &a.same
                         : name == "id"     ? &a.id
+                        : name == "lookup" ? &a.lookup
                                            : nullptr;
     bool allowed = slot != nullptr;
     if (allowed && name.empty()) allowed = aggregate && fn != "count";
@@ -163,6 +165,8 @@ Operand Compiler::call_feature(const Node& n) {
   int group = key_group(*a.by);
   if (group < 0) return Operand{};
   const std::string gsig = p_->groups[group].signature;
+  int lookup = -1;
+  if (a.lookup && (lookup = lookup_key(*a.lookup, group)) < 0) return Operand{};
 
   int32_t filter_reg = -1;
   std::string filter_sig;
@@ -184,7 +188,9 @@ Operand Compiler::call_feature(const Node& n) {
     if (a.within && !duration_arg(*a.within, "'within:'", &within)) return Operand{};
     std::string bsig = gsig + "|" + filter_sig + "|" + std::to_string(within);
     for (size_t i = 0; i < p_->prevs.size(); ++i) {
-      if (p_->prevs[i].signature == bsig) return Operand{Type::kRecord, 0, false, int(i)};
+      if (p_->prevs[i].signature == bsig) {
+        return Operand{Type::kRecord, 0, false, static_cast<int>(i), lookup};
+      }
     }
     PrevBlock block;
     block.group = feature.group;
@@ -192,7 +198,7 @@ Operand Compiler::call_feature(const Node& n) {
     block.within_us = within;
     block.signature = bsig;
     p_->prevs.push_back(std::move(block));
-    return Operand{Type::kRecord, 0, false, static_cast<int>(p_->prevs.size() - 1)};
+    return Operand{Type::kRecord, 0, false, static_cast<int>(p_->prevs.size() - 1), lookup};
   }
   if (fn == "last_seen") {
     feature.kind = FeatureKind::kLastSeen;
@@ -313,7 +319,54 @@ Operand Compiler::call_feature(const Node& n) {
                          : t;
     }
   }
+  if (lookup >= 0) {
+    feature.lookup = static_cast<int16_t>(lookup);
+    feature.signature += "|lookup:" + p_->lookups[static_cast<size_t>(lookup)].signature;
+  }
   return use_feature(std::move(feature));
+}
+
+int Compiler::lookup_key(const Node& fields, int group) {
+  const KeyGroup& g = p_->groups[static_cast<size_t>(group)];
+  if (g.dense_user) {
+    error(fields, "'lookup:' needs a key other than user_id alone (by: counterparty_id, ...)");
+    return -1;
+  }
+  std::vector<const Node*> names;
+  if (fields.kind == NodeKind::kList) {
+    for (const auto& k : fields.kids) names.push_back(k.get());
+  } else {
+    names.push_back(&fields);
+  }
+  if (names.size() != g.fields.size()) {
+    error(fields,
+          "'lookup:' needs as many fields as 'by:' (" + std::to_string(g.fields.size()) + ")");
+    return -1;
+  }
+  LookupKey key;
+  key.group = static_cast<uint16_t>(group);
+  for (size_t i = 0; i < names.size(); ++i) {
+    Field field;
+    Type type;
+    if (names[i]->kind != NodeKind::kName || !lookup_field(names[i]->text, &field, &type)) {
+      error(*names[i], "'lookup:' takes event fields");
+      return -1;
+    }
+    if (type != g.field_types[i]) {
+      error(*names[i], std::string("'lookup:' field is a ") + type_name(type) +
+                           ", the key field a " + type_name(g.field_types[i]));
+      return -1;
+    }
+    key.field_types.push_back(type);
+    key.field_regs.push_back(compile_stateless(*names[i], "a key").reg);
+    key.signature += (i ? "," : "") + names[i]->text;
+  }
+  key.signature = std::to_string(group) + ":" + key.signature;
+  for (size_t i = 0; i < p_->lookups.size(); ++i) {
+    if (p_->lookups[i].signature == key.signature) return static_cast<int>(i);
+  }
+  p_->lookups.push_back(std::move(key));
+  return static_cast<int>(p_->lookups.size() - 1);
 }
 
 Operand Compiler::use_feature(Feature feature) {
@@ -342,6 +395,10 @@ Operand Compiler::member(const Node& n) {
   feature.group = block.group;
   feature.block = static_cast<uint16_t>(rec.prev_block);
   feature.signature = "prev|" + block.signature + "|" + n.text;
+  if (rec.lookup >= 0) {
+    feature.lookup = static_cast<int16_t>(rec.lookup);
+    feature.signature += "|lookup:" + p_->lookups[static_cast<size_t>(rec.lookup)].signature;
+  }
   if (n.text == "age") {
     feature.kind = FeatureKind::kPrevAge;
     feature.type = Type::kDuration;

@@ -116,13 +116,13 @@ void load_field(const Event& e, Field f, Reg& r) {
       r.d2 = tx.lon;
       r.null = !e.has_location;
       return;
-    case Field::kLat:
+    case Field::kLat:  // as sent, also when out of range: valid_geo(lat, lon) checks
       r.d = tx.lat;
-      r.null = !e.has_location;
+      r.null = !tx.has_location;
       return;
     case Field::kLon:
       r.d = tx.lon;
-      r.null = !e.has_location;
+      r.null = !tx.has_location;
       return;
     case Field::kHasLocation:
       r.i = e.has_location;
@@ -146,6 +146,8 @@ void load_field(const Event& e, Field f, Reg& r) {
     case Field::kHasBalances:
       r.i = tx.has_balances;
       return;
+    case Field::kHomeProvince:
+      return set_string(r, e.home_province);
   }
 }
 
@@ -239,8 +241,7 @@ op_kMove:
   WF_BIN(kIsRound, d.null |= b.i == 0; d.i = d.null ? 0 : a.i % b.i == 0)
   WF_BIN(kDistance, d.d = distance_km(a.d, a.d2, b.d, b.d2))
   WF_BIN(kMakeLocation, d.d2 = b.d; d.d = a.d)
-  WF_BIN(kValidGeo, d.i = !d.null && a.d >= -90 && a.d <= 90 && b.d >= -180 && b.d <= 180;
-         d.null = false)
+  WF_BIN(kValidGeo, d.i = a.d >= -90 && a.d <= 90 && b.d >= -180 && b.d <= 180)
   WF_BIN(kFartherThan, d.i = !d.null && farther_than(a.d, a.d2, b.d, b.d2, r[in->aux].d))
   WF_UN(kI2D, d.d = static_cast<double>(a.i))
   WF_UN(kNegI, d.i = wrap_sub(0, a.i))

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/time.h"
@@ -20,6 +21,7 @@
 namespace wf::rules {
 
 namespace internal {
+enum class Type : uint8_t;
 struct Program;
 struct Reg;
 struct Insn;
@@ -34,6 +36,7 @@ struct Event {
   int weekday = 0;                          // 0 = Monday .. 6, local time
   bool has_location = false;                // lat/lon present and valid
   int64_t balances[4] = {0, 0, 0, 0};       // PaySim balances in base minor units
+  std::string_view home_province;           // the user's, from dim_users; empty if unknown
 };
 
 class Engine {
@@ -81,12 +84,15 @@ class Engine {
   void fold();
   void format_reasons(uint64_t fired, std::string* out);
   bool filter_passes(int32_t reg) const;
+  uint64_t key_hash(const std::vector<uint16_t>& regs, const std::vector<internal::Type>& types,
+                    bool* missing) const;
 
   const RulePack* pack_;
   const internal::Program* prog_;
   std::vector<internal::Reg> regs_;
   std::vector<KeyTable> tables_;
-  std::vector<uint32_t*> slots_;  // per key group, this event's slot (null: no key)
+  std::vector<uint32_t*> slots_;               // per key group, this event's slot (null: no key)
+  std::vector<const uint32_t*> lookup_slots_;  // per lookup key (null: never seen)
   StringPool strings_;
   int user_table_ = -1;  // the dense user_id group, if any
   const Event* ev_ = nullptr;

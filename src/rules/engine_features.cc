@@ -57,7 +57,8 @@ void Engine::compute_feature(uint32_t index) {
   const Feature& f = prog_->features[index];
   Reg& out = regs_[f.reg];
   out.null = true;
-  const uint32_t* slot = slots_[f.group];
+  const uint32_t* slot =
+      f.lookup >= 0 ? lookup_slots_[static_cast<size_t>(f.lookup)] : slots_[f.group];
   if (slot == nullptr) return;
   const Instant t = ev_->tx->event_ts;
   switch (f.kind) {

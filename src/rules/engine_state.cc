@@ -126,6 +126,7 @@ Engine::Engine(const RulePack& pack) : pack_(&pack), prog_(&pack.program()) {
     if (prog_->groups[g].dense_user) user_table_ = static_cast<int>(g);
   }
   slots_.assign(prog_->groups.size(), nullptr);
+  lookup_slots_.assign(prog_->lookups.size(), nullptr);
 }
 
 Engine::~Engine() = default;
@@ -256,6 +257,19 @@ size_t Engine::expire(Instant now) {
   return dropped;
 }
 
+uint64_t Engine::key_hash(const std::vector<uint16_t>& regs, const std::vector<Type>& types,
+                          bool* missing) const {
+  // Values only (not field names): a lookup by other fields with equal values finds the
+  // same key.
+  uint64_t h = 0x8f1bbcdcca62c1d6ULL;
+  for (size_t k = 0; k < regs.size(); ++k) {
+    const Reg& r = regs_[regs[k]];
+    *missing |= r.null;
+    h = mix(h ^ hash_value(r, types[k])) + k;
+  }
+  return h;
+}
+
 void Engine::prologue(const Event& e) {
   ev_ = &e;
   computed_ = 0;
@@ -273,14 +287,16 @@ void Engine::prologue(const Event& e) {
       slots_[g] = tables_[g].dense_slot(e.user);
       continue;
     }
-    uint64_t h = 0x8f1bbcdcca62c1d6ULL;
     bool missing = false;
-    for (size_t k = 0; k < group.field_regs.size(); ++k) {
-      const Reg& r = regs_[group.field_regs[k]];
-      missing |= r.null;
-      h = mix(h ^ hash_value(r, group.field_types[k])) + k;
-    }
+    const uint64_t h = key_hash(group.field_regs, group.field_types, &missing);
     slots_[g] = missing ? nullptr : tables_[g].hashed_slot(h);
+  }
+  // Lookups after every insert above, so no rehash moves the slots they point at.
+  for (size_t l = 0; l < prog_->lookups.size(); ++l) {
+    const internal::LookupKey& key = prog_->lookups[l];
+    bool missing = false;
+    const uint64_t h = key_hash(key.field_regs, key.field_types, &missing);
+    lookup_slots_[l] = missing ? nullptr : tables_[key.group].find(h);
   }
 }
 

@@ -37,6 +37,16 @@ uint32_t* KeyTable::hashed_slot(uint64_t key) {
   return slot;
 }
 
+const uint32_t* KeyTable::find(uint64_t key) const {
+  if (dense_ || keys_.empty()) return nullptr;
+  if (key == 0) key = 1;
+  const size_t mask = keys_.size() - 1;
+  for (size_t i = (key * 0x9e3779b97f4a7c15ULL) >> 20 & mask; keys_[i] != 0; i = (i + 1) & mask) {
+    if (keys_[i] == key) return words_.data() + i * stride_;
+  }
+  return nullptr;
+}
+
 void KeyTable::rehash(size_t capacity) {
   std::vector<uint64_t> old_keys = std::move(keys_);
   std::vector<uint32_t, HugePageAllocator<uint32_t>> old_words = std::move(words_);

@@ -45,6 +45,8 @@ class KeyTable {
   // Hashed tables: the slot of `key`, zero-filled when new. Pointers stay valid until the
   // next insert or expire.
   uint32_t* hashed_slot(uint64_t key);
+  // The slot of `key` if the table holds it, else null. Never inserts.
+  const uint32_t* find(uint64_t key) const;
 
   // Drops hashed keys whose last event (the slot header) is before `before`; returns how
   // many. Dense slots are never dropped (one per known user).

@@ -127,6 +127,7 @@ enum class Field : uint8_t {
   kDestBalanceBefore,
   kDestBalanceAfter,
   kHasBalances,
+  kHomeProvince,
 };
 
 enum class FeatureKind : uint8_t {
@@ -152,6 +153,7 @@ struct Feature {
   uint16_t block = 0;   // ring, prev, streak or seqrun index
   uint16_t column = 0;  // ring value column, prev attribute
   uint16_t reg = 0;     // where the value is kept for the rest of the event
+  int16_t lookup = -1;  // >= 0: read the state of another key (Program::lookups)
   int64_t window_us = 0;
   bool prior = false;     // only events before this one
   std::string signature;  // identical features share one computation
@@ -229,6 +231,16 @@ struct KeyGroup {
   std::string signature;
 };
 
+// `lookup:` reads a hashed group's state at the key formed by other fields of the event
+// (the last transfer *into* the account now cashing out: by: counterparty_id, lookup:
+// user_id). Keys hash values only, so equal values find the same key.
+struct LookupKey {
+  uint16_t group = 0;
+  std::vector<uint16_t> field_regs;
+  std::vector<Type> field_types;
+  std::string signature;
+};
+
 struct StringList {
   std::vector<std::string> items;
 };
@@ -256,6 +268,7 @@ struct Program {
   std::vector<RuleCode> rules;
   std::vector<Feature> features;
   std::vector<KeyGroup> groups;
+  std::vector<LookupKey> lookups;
   std::vector<Ring> rings;
   std::vector<PrevBlock> prevs;
   std::vector<StreakBlock> streaks;

@@ -116,6 +116,7 @@ class Scenario {
     tx.user_id = event[3];
     Event f;
     f.tx = &tx;
+    std::string balances;
     f.user = static_cast<uint32_t>(std::stoul(event[3]));
     f.local_hour = local_hour(tx.event_ts, pack_->utc_offset_minutes());
     f.weekday = local_weekday(tx.event_ts, pack_->utc_offset_minutes());
@@ -126,8 +127,14 @@ class Scenario {
       if (key == "country") {
         tx.country = value;
       } else if (key == "loc") {
-        tx.has_location = f.has_location = true;
+        tx.has_location = true;
         ASSERT_EQ(std::sscanf(value.c_str(), "%lf,%lf", &tx.lat, &tx.lon), 2) << where_;
+        // As the pipeline enriches: `location` only for coordinates on the globe.
+        f.has_location = tx.lat >= -90 && tx.lat <= 90 && tx.lon >= -180 && tx.lon <= 180;
+      } else if (key == "counterparty") {
+        tx.counterparty_id = value;
+      } else if (key == "balances") {
+        balances = value;
       } else if (key == "city") {
         tx.city = value;
       } else if (key == "product") {
@@ -159,6 +166,23 @@ class Scenario {
     ASSERT_TRUE(base.ok()) << where_ << ": " << base.error().message;
     f.amount = *base;
     tx.amount = Money{*minor, *currency};
+    if (!balances.empty()) {
+      // orig before,orig after,dest before,dest after in the event's currency.
+      std::istringstream parts(balances);
+      int64_t* raw[4] = {&tx.orig_balance_before, &tx.orig_balance_after, &tx.dest_balance_before,
+                         &tx.dest_balance_after};
+      std::string part;
+      for (int k = 0; k < 4; ++k) {
+        ASSERT_TRUE(std::getline(parts, part, ',')) << where_ << ": want four balances";
+        auto v = parse_minor_units(part, currency->exponent());
+        ASSERT_TRUE(v.ok()) << where_;
+        *raw[k] = *v;
+        auto b = pack_->to_base(Money{*v, *currency});
+        ASSERT_TRUE(b.ok()) << where_;
+        f.balances[k] = *b;
+      }
+      tx.has_balances = true;
+    }
 
     if (f.user >= engine_->users()) engine_->ensure_user(f.user, 0);
     std::string reasons = "-";
