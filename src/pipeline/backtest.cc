@@ -376,6 +376,7 @@ void Backtest::compare(const domain::Transaction& tx, const domain::Decision& ca
     auto it = report_.rules.find(std::string(id));
     if (it == report_.rules.end()) it = report_.rules.emplace(std::string(id), RuleTally{}).first;
     RuleTally& t = it->second;
+    t.in_baseline = true;  // stored decisions name their rules only when they fire
     ++t.baseline_hits;
     t.baseline_hits_labelled += labelled;
     t.baseline_hits_fraud += fraud;

@@ -81,7 +81,7 @@ struct BacktestReport {
   int64_t alerts_removed = 0;
   int64_t decisions_changed = 0;                   // score, verdict or fired rules differ
   std::map<std::string, int64_t> added_by_rule;    // top rule of each added alert
-  std::map<std::string, int64_t> removed_by_rule;  // top baseline rule of each removed one
+  std::map<std::string, int64_t> removed_by_rule;  // first baseline rule of each removed one
   std::map<std::string, RuleTally> rules;
   int64_t labelled = 0;
   Confusion candidate;  // FLAG vs is_fraud over labelled transactions

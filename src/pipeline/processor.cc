@@ -76,23 +76,16 @@ Status Processor::restore_state(store::Store& store) {
   if (!last.ok()) return last.take_error();
   if (*last == 0) return Status::Ok();
   watermark_ = *last;
-  return store.scan_activity(*last - pack_->horizon_us(), [&](const store::ActivityRow& a) {
-    (void)recent_ids_.seen_or_add(a.transaction_id, a.event_ts);
-    domain::Transaction tx;
-    tx.transaction_id = a.transaction_id;
-    tx.user_id = a.user_id;
-    tx.event_ts = a.event_ts;
-    tx.country = a.country;
-    tx.has_location = a.has_location;
-    tx.lat = a.lat;
-    tx.lon = a.lon;
+  // Every stored field the rules may read comes back (type, channel, merchant, device,
+  // quantity, ...), so features on any of them restart where they were.
+  return store.scan_facts(*last - pack_->horizon_us(), INT64_MAX, [&](const store::StoredFact& f) {
+    (void)recent_ids_.seen_or_add(f.tx.transaction_id, f.tx.event_ts);
+    domain::Transaction tx = f.tx;
     rules::Event e;
-    e.tx = &tx;
-    e.user = user_slot(a.user_id);
-    e.amount = a.amount_php;
-    e.local_hour = local_hour(a.event_ts, pack_->utc_offset_minutes());
-    e.weekday = local_weekday(a.event_ts, pack_->utc_offset_minutes());
-    e.has_location = a.has_location && valid_coordinates(a.lat, a.lon);
+    char country[2];
+    if (!enrich(*pack_, tx, country, &e).ok()) return;
+    e.amount = f.amount_php;  // as it was scored
+    e.user = user_slot(tx.user_id);
     e.home_province = provinces_.get(e.user);
     engine_->observe(e);
   });

@@ -453,6 +453,7 @@ Operand Compiler::comparison(const Node& n, Operand a, Operand b) {
   uint16_t dst = new_reg();
   Type ta = a.type;
   Type tb = b.type;
+  if (ta == Type::kInt && tb == Type::kInt) check_count_capacity(n, a, b, cmp);
   if (numeric(ta) && numeric(tb)) {
     // distance_km(a, b) > constant: one instruction that skips the trigonometry when a
     // cheap bound decides (most events are near the previous one or very far from it).
@@ -502,6 +503,26 @@ Operand Compiler::comparison(const Node& n, Operand a, Operand b) {
   return Operand{};
 }
 
+// A window keeps at most window_events times per key, so a count saturates at that
+// many plus the current event: `count(...) > K` with K that high could never fire.
+void Compiler::check_count_capacity(const Node& n, const Operand& a, const Operand& b, Cmp cmp) {
+  if (!b.constant || a.constant) return;
+  const Feature* f = nullptr;
+  for (const Feature& feature : p_->features) {
+    if (feature.reg == a.reg && feature.kind == FeatureKind::kCount) f = &feature;
+  }
+  if (f == nullptr) return;
+  const int64_t most = in_.window_events + (f->prior ? 0 : 1);
+  const int64_t k = p_->constants[b.reg].i;
+  const bool never = (cmp == Cmp::kGt && k >= most) || (cmp == Cmp::kGe && k > most) ||
+                     (cmp == Cmp::kEq && k > most);
+  if (never) {
+    error(n, "this count can never be reached: a window keeps at most " +
+                 std::to_string(in_.window_events) +
+                 " events per key; raise [state] window_events (up to 255)");
+  }
+}
+
 Operand Compiler::logic(const Node& n) {
   const bool is_and = n.text == "and";
   Operand a = compile(*n.kids[0]);
@@ -544,19 +565,41 @@ Operand Compiler::membership(const Node& n) {
   } else if (integral(a.type) || a.type == Type::kNumber) {
     if (a.type == Type::kInt) {
       for (const auto& item : list.kids) {
-        if (item->kind == NodeKind::kNumber) a = to_number(a);  // compare as numbers
+        const Node* lit = item->kind == NodeKind::kUnary && !item->kids.empty()
+                              ? item->kids[0].get()
+                              : item.get();
+        if (lit->kind == NodeKind::kNumber) {
+          a = to_number(a);  // compare as numbers
+          break;
+        }
       }
     }
     std::vector<int64_t> ints;
     std::vector<double> numbers;
-    for (const auto& item : list.kids) {
-      Operand v = literal(*item);
+    for (const auto& kid : list.kids) {
+      // A negative literal is a unary minus over one: fold it.
+      const Node* item = kid.get();
+      bool negative = false;
+      if (item->kind == NodeKind::kUnary && item->text == "-" && !item->kids.empty()) {
+        negative = true;
+        item = item->kids[0].get();
+      }
       if (item->kind == NodeKind::kString || item->kind == NodeKind::kList ||
           item->kind == NodeKind::kName || item->kind == NodeKind::kCall ||
           item->kind == NodeKind::kBinary || item->kind == NodeKind::kUnary ||
           item->kind == NodeKind::kMember) {
         error(*item, "list items must be literals");
         return Operand{};
+      }
+      Operand v = literal(*item);
+      if (negative && v.type != Type::kError) {
+        Reg r = p_->constants[v.reg];
+        if (v.type == Type::kNumber) {
+          r.d = -r.d;
+        } else {
+          r.i = -r.i;
+        }
+        v = Operand{v.type, constant(r), true};
       }
       if (v.type == Type::kError) return Operand{};
       bool fits = v.type == a.type || (numeric(v.type) && numeric(a.type));

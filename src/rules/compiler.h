@@ -97,6 +97,7 @@ class Compiler {
   Operand binary(const Node& n);
   Operand arith(const Node& n, Operand a, Operand b);
   Operand comparison(const Node& n, Operand a, Operand b);
+  void check_count_capacity(const Node& n, const Operand& a, const Operand& b, Cmp cmp);
   Operand logic(const Node& n);
   Operand membership(const Node& n);
   Operand unary(const Node& n);

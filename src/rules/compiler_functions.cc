@@ -26,7 +26,8 @@ Operand Compiler::call(const Node& n) {
   }
   for (const std::string& name : n.arg_names) {
     if (!name.empty()) {
-      error(n, "'" + fn + "' takes no named arguments ('" + name + ":')");
+      error(n, "'" + fn + "' takes no named arguments ('" + name + ":')" +
+                   (fn == "min" || fn == "max" ? "; as a windowed feature it needs 'by:'" : ""));
       return Operand{};
     }
   }
@@ -52,6 +53,10 @@ Operand Compiler::call(const Node& n) {
   for (const auto& kid : n.kids) {
     args.push_back(compile(*kid));
     if (args.back().type == Type::kError) return Operand{};
+    if (args.back().type == Type::kRecord) {
+      error(*kid, "prev(...) is an event, not a value: use a member like prev(...).ts");
+      return Operand{};
+    }
   }
   auto need = [&](size_t i, bool ok, const char* what) {
     if (ok) return true;

@@ -165,7 +165,8 @@ bool Compiler::run() {
     source_ = src;
     Field field;
     Type type;
-    if (lookup_field(name, &field, &type) || name == "home_country") {
+    if (lookup_field(name, &field, &type) || name == "home_country" ||
+        name == "amount_" + lower_base_code()) {
       error_at(0, "feature '" + name + "' has the name of an event field");
       continue;
     }

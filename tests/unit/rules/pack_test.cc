@@ -615,3 +615,54 @@ TEST(PackErrors, EveryErrorIsReportedInLineOrder) {
 
 }  // namespace
 }  // namespace wf::rules
+
+namespace wf::rules {
+namespace {
+
+TEST(PackErrors, PrevIsNotAValue) {
+  // exists(prev(...)) would test nothing: the event record itself is not a value.
+  EXPECT_EQ(errors_of(std::string(kHead) + rule("R1", "exists(prev(by: user_id))")),
+            "t.toml:14:16: rule R1: prev(...) is an event, not a value: use a member like "
+            "prev(...).ts");
+  // Its members are.
+  EXPECT_TRUE(
+      RulePack::parse(std::string(kHead) + rule("R1", "exists(prev(by: user_id).ts)"), "t.toml")
+          .ok());
+}
+
+TEST(PackErrors, CountBeyondTheWindowCapacity) {
+  // window_events defaults to 32: a count holds at most 32 kept times plus this event.
+  EXPECT_EQ(errors_of(std::string(kHead) + rule("R1", "count(by: user_id, window: 1h) > 33")),
+            "t.toml:14:40: rule R1: this count can never be reached: a window keeps at most 32 "
+            "events per key; raise [state] window_events (up to 255)");
+  EXPECT_TRUE(RulePack::parse(
+                  std::string(kHead) + rule("R1", "count(by: user_id, window: 1h) > 32"), "t.toml")
+                  .ok());
+  EXPECT_EQ(errors_of(std::string(kHead) +
+                      rule("R1", "count(by: user_id, window: 1h, prior: true) > 32")),
+            "t.toml:14:53: rule R1: this count can never be reached: a window keeps at most 32 "
+            "events per key; raise [state] window_events (up to 255)");
+}
+
+TEST(PackErrors, MinWithoutBySaysSo) {
+  expect_prefix(errors_of(std::string(kHead) + rule("R1", "min(amount, window: 1h) > PHP 1")),
+                "t.toml:14:9: rule R1: 'min' takes no named arguments ('window:'); as a "
+                "windowed feature it needs 'by:'");
+}
+
+TEST(PackErrors, FeatureNamedLikeTheAmountAlias) {
+  expect_prefix(errors_of(std::string(kHead) + "[features]\namount_php = \"amount * 2\"\n" +
+                          rule("R1", "amount > PHP 1")),
+                "t.toml:11:15: feature amount_php: feature 'amount_php' has the name of an "
+                "event field");
+}
+
+TEST(RulePack, NegativeNumbersInLists) {
+  EXPECT_TRUE(
+      RulePack::parse(std::string(kHead) + rule("R1", "quantity in [-1, 2] or lat in [-7.5, 3]"),
+                      "t.toml")
+          .ok());
+}
+
+}  // namespace
+}  // namespace wf::rules
