@@ -11,6 +11,7 @@
 #include "app/common.h"
 #include "codec/label_codec.h"
 #include "core/json_writer.h"
+#include "pipeline/confusion.h"
 
 namespace wf::app {
 namespace {
@@ -28,15 +29,7 @@ constexpr const char* kUsage =
     "  --profile NAME  ph-ewallet (default)\n"
     "  --json          machine-readable output\n";
 
-struct Confusion {
-  int64_t tp = 0, fp = 0, fn = 0, tn = 0;
-  double precision() const { return tp + fp == 0 ? 0.0 : double(tp) / double(tp + fp); }
-  double recall() const { return tp + fn == 0 ? 0.0 : double(tp) / double(tp + fn); }
-  double f1() const {
-    double p = precision(), r = recall();
-    return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
-  }
-};
+using pipeline::Confusion;
 
 // Per rule: fired/fraud split for precision, pattern hits for recall.
 struct RuleStats {

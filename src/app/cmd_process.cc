@@ -79,12 +79,7 @@ int cmd_process(int argc, char** argv) {
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
   pipeline::RulesMailbox mailbox;
-  std::unique_ptr<RulesWatcher> watcher;
-  if (auto rules_file = args.get("rules")) {
-    install_reload_handler();
-    watcher = std::make_unique<RulesWatcher>(*rules_file, pack->version(), mailbox);
-    options.rules = &mailbox;
-  }
+  std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   pipeline::Runner runner(**source, **store, processor, clock, options);
   install_stop_handlers();
 

@@ -107,12 +107,7 @@ int cmd_run(int argc, char** argv) {
   options.batch_records = 4096;
   options.max_batch_age_us = 200'000;
   pipeline::RulesMailbox mailbox;
-  std::unique_ptr<RulesWatcher> watcher;
-  if (auto rules_file = args.get("rules")) {
-    install_reload_handler();
-    watcher = std::make_unique<RulesWatcher>(*rules_file, pack->version(), mailbox);
-    options.rules = &mailbox;
-  }
+  std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   pipeline::Runner runner(source, **store, processor, clock, options);
   install_stop_handlers();
 

@@ -27,6 +27,16 @@ void install_reload_handler() {
   sigaction(SIGHUP, &sa, nullptr);
 }
 
+std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::RulePack& running,
+                                                 pipeline::RulesMailbox& mailbox,
+                                                 pipeline::RunnerOptions* options) {
+  auto file = args.get("rules");
+  if (!file) return nullptr;
+  install_reload_handler();
+  options->rules = &mailbox;
+  return std::make_unique<RulesWatcher>(*file, running.version(), mailbox);
+}
+
 RulesWatcher::RulesWatcher(std::string path, std::string running_version,
                            pipeline::RulesMailbox& mailbox)
     : path_(std::move(path)), version_(std::move(running_version)), mailbox_(mailbox) {

@@ -9,10 +9,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 
+#include "app/args.h"
 #include "pipeline/rules_mailbox.h"
+#include "pipeline/runner.h"
+#include "rules/pack.h"
 
 namespace wf::app {
 
@@ -49,5 +53,11 @@ class RulesWatcher {
 
 // Makes SIGHUP request a reload from every RulesWatcher (instead of ending the process).
 void install_reload_handler();
+
+// With --rules FILE: installs the SIGHUP handler and a watcher of FILE posting to
+// `mailbox`, and points `options` at the mailbox. Null without --rules.
+std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::RulePack& running,
+                                                 pipeline::RulesMailbox& mailbox,
+                                                 pipeline::RunnerOptions* options);
 
 }  // namespace wf::app

@@ -19,6 +19,7 @@
 #include "domain/decision.h"
 #include "domain/dims.h"
 #include "domain/transaction.h"
+#include "pipeline/confusion.h"
 #include "pipeline/home_provinces.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
@@ -32,19 +33,6 @@ struct BaselineDecision {
   domain::Verdict verdict = domain::Verdict::kNormal;
   std::string_view rules_fired;  // "R001,R004"
   std::string_view reasons;
-};
-
-struct Confusion {
-  int64_t tp = 0, fp = 0, fn = 0, tn = 0;
-  double precision() const { return tp + fp == 0 ? 0.0 : double(tp) / double(tp + fp); }
-  double recall() const { return tp + fn == 0 ? 0.0 : double(tp) / double(tp + fn); }
-  double f1() const {
-    double p = precision(), r = recall();
-    return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
-  }
-  void add(bool predicted, bool actual) {
-    (predicted ? (actual ? tp : fp) : (actual ? fn : tn)) += 1;
-  }
 };
 
 struct RuleTally {
