@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
     {"rules", "print a built-in rule pack, or check a rules file", cmd_rules},
     {"backtest", "replay history through candidate rules and compare with production",
      cmd_backtest},
+    {"kafka-dev", "a local Kafka cluster (mock brokers, real protocol) with the topics",
+     cmd_kafka_dev},
 };
 
 void print_usage(std::FILE* out) {

@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "app/common.h"
 #include "app/dims.h"
+#include "app/kafka_sink.h"
 #include "app/output_file.h"
 #include "codec/label_codec.h"
 #include "core/json_writer.h"
@@ -33,7 +34,12 @@ constexpr const char* kUsage =
     "  --bad-rate B        share of lines that are malformed (default 0)\n"
     "  --start TIME        simulated start, RFC 3339 (default: after the last activity)\n"
     "  --disorder-ms N     emit events up to N ms out of event-time order (default 0)\n"
-    "  --out FILE|-        events (required)\n"
+    "  --out FILE|-        events (required unless --kafka)\n"
+    "  --kafka BROKERS     produce to Kafka instead: bootstrap servers (host:port,...), or\n"
+    "                      @FILE to read them from a file (kafka-dev --bootstrap-file)\n"
+    "  --topic NAME        Kafka topic (default walletflow-bronze-transactions); records\n"
+    "                      are keyed by user_id, the producer is idempotent\n"
+    "  --kafka-config FILE librdkafka properties (SASL, TLS, ...) for a real cluster\n"
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
 
@@ -48,12 +54,20 @@ int cmd_generate(int argc, char** argv) {
       .option("out")
       .option("labels-out")
       .option("summary-out")
-      .option("now");
+      .option("now")
+      .option("kafka")
+      .option("topic")
+      .option("kafka-config");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (args.get_or("profile", "ph-ewallet") != "ph-ewallet") {
     return usage_error(args, "unknown profile '" + *args.get("profile") + "'");
   }
-  if (!args.has("out")) return usage_error(args, "--out is required");
+  if (!args.has("out") && !args.has("kafka")) {
+    return usage_error(args, "--out (or --kafka) is required");
+  }
+  if (args.has("out") && args.has("kafka")) {
+    return usage_error(args, "--out and --kafka: choose one destination");
+  }
   if (!args.has("count") && !args.has("rate")) {
     return usage_error(args, "one of --count or --rate is required");
   }
@@ -105,7 +119,13 @@ int cmd_generate(int argc, char** argv) {
     options.start = *t;
   }
 
-  auto out = OutputFile::open(*args.get("out"));
+  std::unique_ptr<KafkaSink> kafka;
+  if (args.has("kafka")) {
+    auto sink = KafkaSink::open(args);
+    if (!sink.ok()) return report(sink.error());
+    kafka = std::move(*sink);
+  }
+  auto out = OutputFile::open(kafka ? "/dev/null" : *args.get("out"));
   if (!out.ok()) return report(out.error());
   std::unique_ptr<OutputFile> labels_out;
   if (auto path = args.get("labels-out")) {
@@ -141,11 +161,11 @@ int cmd_generate(int argc, char** argv) {
       Status s = labels_out->maybe_flush();
       if (!s.ok()) return report(s.error());
     }
-    Status s = (*out)->maybe_flush();
+    Status s = kafka ? kafka->send_lines(&(*out)->buffer()) : (*out)->maybe_flush();
     if (!s.ok()) return report(s.error());
     ++written;
   }
-  Status s = (*out)->flush();
+  Status s = kafka ? kafka->finish() : (*out)->flush();
   if (!s.ok()) return report(s.error());
   if (labels_out) {
     s = labels_out->flush();
@@ -162,6 +182,13 @@ int cmd_generate(int argc, char** argv) {
   w.key("events").number(generator.events());
   w.key("fraud_events").number(generator.fraud_events());
   w.key("malformed").number(generator.bad_lines().total);
+  if (kafka) {
+    w.key("kafka").begin_object();
+    w.key("topic").string(kafka->topic());
+    w.key("delivered").number(kafka->counts().delivered);
+    w.key("failed").number(kafka->counts().failed);
+    w.end_object();
+  }
   w.key("malformed_by_code").begin_object();
   for (size_t i = 0; i < generator.bad_lines().by_code.size(); ++i) {
     if (generator.bad_lines().by_code[i] == 0) continue;

@@ -12,5 +12,6 @@ int cmd_eval(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_rules(int argc, char** argv);
 int cmd_backtest(int argc, char** argv);
+int cmd_kafka_dev(int argc, char** argv);
 
 }  // namespace wf::app

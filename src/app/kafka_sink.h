@@ -1,0 +1,34 @@
+// `generate --kafka`: sends generated lines to a Kafka topic, one record per line, keyed
+// by the event's user_id (so a user's events stay in order on one partition), through
+// the idempotent Producer. Options: --kafka BROKERS|@FILE, --topic, --kafka-config.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/args.h"
+#include "core/result.h"
+#include "stream/kafka/producer.h"
+
+namespace wf::app {
+
+class KafkaSink {
+ public:
+  static Result<std::unique_ptr<KafkaSink>> open(const Args& args);
+
+  // Sends every complete line in `buffer` and removes them from it.
+  Status send_lines(std::string* buffer);
+  // Sends what is left and waits for every delivery report (up to 60 s).
+  Status finish();
+  const std::string& topic() const { return topic_; }
+  stream::kafka::ProducerCounts counts() const { return producer_->counts(); }
+
+ private:
+  std::unique_ptr<stream::kafka::Producer> producer_;
+  std::string topic_;
+};
+
+// --kafka's value: "host:port,..." as is, or "@FILE" read from FILE (first line).
+Result<std::string> resolve_bootstrap(const std::string& value);
+
+}  // namespace wf::app

@@ -1,0 +1,111 @@
+// The Kafka pieces against librdkafka's mock cluster (real protocol on loopback).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "stream/kafka/mock_cluster.h"
+#include "stream/kafka/producer.h"
+#include "support/temp_dir.h"
+
+namespace wf::stream::kafka {
+namespace {
+
+// Reads every record of `topic` from the start, until `want` records or 30 s.
+std::vector<std::tuple<int32_t, std::string, std::string>> consume_all(const std::string& bootstrap,
+                                                                       const std::string& topic,
+                                                                       size_t want) {
+  auto conf = make_conf(bootstrap, {{"group.id", "kafka-test"},
+                                    {"auto.offset.reset", "earliest"},
+                                    {"enable.auto.commit", "false"}});
+  EXPECT_TRUE(conf.ok());
+  auto rk = make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
+  EXPECT_TRUE(rk.ok()) << rk.error().message;
+  rd_kafka_poll_set_consumer(rk->get());
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  EXPECT_EQ(rd_kafka_subscribe(rk->get(), topics), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(topics);
+  std::vector<std::tuple<int32_t, std::string, std::string>> out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk->get(), 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.emplace_back(m->partition, std::string(static_cast<const char*>(m->key), m->key_len),
+                       std::string(static_cast<const char*>(m->payload), m->len));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk->get());
+  return out;
+}
+
+TEST(Kafka, ProducerDeliversKeyedRecordsToTheMockCluster) {
+  auto cluster = MockCluster::start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  ASSERT_TRUE((*cluster)->create_walletflow_topics(4).ok());
+  auto producer = Producer::open((*cluster)->bootstrap(), {});
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  constexpr int kRecords = 2000;
+  for (int i = 0; i < kRecords; ++i) {
+    std::string key = "U" + std::to_string(i % 37);
+    std::string value = "{\"n\":" + std::to_string(i) + "}";
+    ASSERT_TRUE((*producer)->send(kBronzeTopic, key, value).ok());
+  }
+  ASSERT_TRUE((*producer)->flush(30'000).ok());
+  EXPECT_EQ((*producer)->counts().sent, kRecords);
+  EXPECT_EQ((*producer)->counts().delivered, kRecords);
+  EXPECT_EQ((*producer)->counts().failed, 0);
+
+  auto records = consume_all((*cluster)->bootstrap(), std::string(kBronzeTopic), kRecords);
+  ASSERT_EQ(records.size(), static_cast<size_t>(kRecords));
+  std::map<std::string, std::set<int32_t>> partitions_of;
+  std::map<std::string, int> last_n;  // per key, values arrive in the order sent
+  std::set<int32_t> used;
+  for (const auto& [partition, key, value] : records) {
+    partitions_of[key].insert(partition);
+    used.insert(partition);
+    int n = std::stoi(value.substr(5));
+    auto it = last_n.find(key);
+    if (it != last_n.end()) {
+      EXPECT_GT(n, it->second) << key;
+    }
+    last_n[key] = n;
+  }
+  EXPECT_EQ(partitions_of.size(), 37u);
+  for (const auto& [key, parts] : partitions_of) EXPECT_EQ(parts.size(), 1u) << key;
+  EXPECT_GT(used.size(), 1u);  // keys spread over partitions
+}
+
+TEST(Kafka, ProducerReportsAnUnknownProperty) {
+  auto producer = Producer::open("127.0.0.1:1", {{"no.such.property", "1"}});
+  ASSERT_FALSE(producer.ok());
+  EXPECT_EQ(producer.error().code, Errc::kConfig);
+  EXPECT_NE(producer.error().message.find("no.such.property"), std::string::npos);
+}
+
+TEST(Kafka, ReadsPropertiesFiles) {
+  wf::testing::TempDir dir;
+  const std::string path = (dir.path() / "kafka.properties").string();
+  std::ofstream(path) << "# a real cluster\nsecurity.protocol = SASL_SSL\n\n"
+                         "sasl.mechanisms=PLAIN\n  sasl.username = svc \n";
+  auto props = read_properties(path);
+  ASSERT_TRUE(props.ok()) << props.error().message;
+  ASSERT_EQ(props->size(), 3u);
+  EXPECT_EQ((*props)[0].name, "security.protocol");
+  EXPECT_EQ((*props)[0].value, "SASL_SSL");
+  EXPECT_EQ((*props)[2].name, "sasl.username");
+  EXPECT_EQ((*props)[2].value, "svc");
+  std::ofstream(path) << "ok=1\nbroken line\n";
+  auto bad = read_properties(path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, path + ":2: want name=value");
+  EXPECT_EQ(read_properties(path + ".missing").error().code, Errc::kIo);
+}
+
+}  // namespace
+}  // namespace wf::stream::kafka
