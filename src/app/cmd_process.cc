@@ -1,10 +1,12 @@
 // walletflow process: a stream through validation, PII protection and scoring into a
 // store, exactly once (resumes from the offsets committed with each batch).
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/kafka_sink.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
 #include "core/json_writer.h"
@@ -23,7 +25,10 @@ constexpr const char* kUsage =
     "in one transaction per batch. Rerunning resumes where the last committed batch ended.\n"
     "\n"
     "options:\n"
-    "  --source SRC         file:PATH, PATH, or - for stdin (required)\n"
+    "  --source SRC         file:PATH, PATH, - for stdin, or\n"
+    "                       kafka://BROKERS/TOPIC?group=NAME[&until=end] (BROKERS may be\n"
+    "                       @FILE, e.g. kafka-dev's --bootstrap-file) (required)\n"
+    "  --kafka-config FILE  librdkafka properties (SASL, TLS, ...) for a real cluster\n"
     "  --format json        record format (json lines)\n"
     "  --store URI          sqlite:PATH (required)\n"
     "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
@@ -42,6 +47,7 @@ int cmd_process(int argc, char** argv) {
   Args args(kUsage);
   args.option("source").option("format").option("store").option("rules").option("profile");
   args.option("pii-key-file").option("batch").option("max-event-bytes").option("json", true);
+  args.option("kafka-config");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
@@ -56,19 +62,35 @@ int cmd_process(int argc, char** argv) {
   if (!max_bytes.ok()) return usage_error(args, max_bytes.error().message);
 
   std::string path = *source_arg;
-  if (path.rfind("file:", 0) == 0) path = path.substr(5);
-  if (path.find("://") != std::string::npos) {
-    return usage_error(args, "unsupported source '" + *source_arg + "' (file:PATH or -)");
+  std::optional<KafkaUrl> kafka_url;
+  if (path.rfind("kafka://", 0) == 0) {
+    auto url = parse_kafka_url(path);
+    if (!url.ok()) return usage_error(args, url.error().message);
+    kafka_url = std::move(*url);
+  } else {
+    if (path.rfind("file:", 0) == 0) path = path.substr(5);
+    if (path.find("://") != std::string::npos) {
+      return usage_error(args, "unsupported source '" + *source_arg +
+                                   "' (file:PATH, -, or kafka://BROKERS/TOPIC?group=NAME)");
+    }
   }
 
   auto pii = load_pii(args);
   if (!pii.ok()) return report(pii.error());
   auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
-  auto source = stream::file::FileSource::open(path);
-  if (!source.ok()) return report(source.error());
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
+  std::unique_ptr<stream::Source> source;
+  if (kafka_url) {
+    auto k = open_kafka_source(*kafka_url, args, **store);
+    if (!k.ok()) return report(k.error());
+    source = std::move(*k);
+  } else {
+    auto f = stream::file::FileSource::open(path);
+    if (!f.ok()) return report(f.error());
+    source = std::move(*f);
+  }
 
   SystemClock clock;
   pipeline::Processor processor(*pack, *pii, clock, static_cast<size_t>(*max_bytes));
@@ -80,7 +102,7 @@ int cmd_process(int argc, char** argv) {
   options.batch_records = static_cast<size_t>(*batch);
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
-  pipeline::Runner runner(**source, **store, processor, clock, options);
+  pipeline::Runner runner(*source, **store, processor, clock, options);
   install_stop_handlers();
 
   StatusLine status(clock, stderr_is_tty());
@@ -91,7 +113,7 @@ int cmd_process(int argc, char** argv) {
   std::string out;
   JsonWriter w(&out);
   w.begin_object();
-  w.key("source").string((*source)->name());
+  w.key("source").string(source->name());
   w.key("resumed_from").number(snap.resumed_from);
   w.key("records").number(snap.records);
   w.key("facts").number(snap.facts);

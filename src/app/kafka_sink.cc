@@ -1,8 +1,10 @@
 #include "app/kafka_sink.h"
 
 #include <fstream>
+#include <map>
 #include <string_view>
 
+#include "stream/kafka/kafka_source.h"
 #include "stream/kafka/mock_cluster.h"
 
 namespace wf::app {
@@ -62,5 +64,71 @@ Status KafkaSink::send_lines(std::string* buffer) {
 }
 
 Status KafkaSink::finish() { return producer_->flush(60'000); }
+
+Result<KafkaUrl> parse_kafka_url(const std::string& url) {
+  constexpr std::string_view kScheme = "kafka://";
+  auto bad = [&](const std::string& why) {
+    return make_error(
+        Errc::kInvalidArgument,
+        "--source '" + url + "': " + why + " (want kafka://BROKERS/TOPIC?group=NAME[&until=end])");
+  };
+  std::string rest = url.substr(kScheme.size());
+  size_t slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0) return bad("no brokers or topic");
+  KafkaUrl out;
+  out.brokers = rest.substr(0, slash);
+  std::string path = rest.substr(slash + 1);
+  size_t q = path.find('?');
+  out.topic = path.substr(0, q);
+  if (out.topic.empty()) return bad("no topic");
+  if (q != std::string::npos) {
+    std::string query = path.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+      size_t amp = query.find('&', pos);
+      if (amp == std::string::npos) amp = query.size();
+      std::string kv = query.substr(pos, amp - pos);
+      size_t eq = kv.find('=');
+      std::string key = kv.substr(0, eq);
+      std::string value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (key == "group" && !value.empty()) {
+        out.group = value;
+      } else if (key == "until" && value == "end") {
+        out.until_end = true;
+      } else if (!kv.empty()) {
+        return bad("unknown parameter '" + kv + "'");
+      }
+      pos = amp + 1;
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args,
+                                                          store::Store& store) {
+  auto bootstrap = resolve_bootstrap(url.brokers);
+  if (!bootstrap.ok()) return bootstrap.take_error();
+  stream::kafka::KafkaSourceOptions options;
+  options.bootstrap = *bootstrap;
+  options.topic = url.topic;
+  options.group = url.group;
+  options.stop_at_end = url.until_end;
+  if (auto file = args.get("kafka-config")) {
+    auto read = stream::kafka::read_properties(*file);
+    if (!read.ok()) return read.take_error();
+    options.properties = std::move(*read);
+  }
+  auto source = stream::kafka::KafkaSource::open(std::move(options));
+  if (!source.ok()) return source.take_error();
+  std::map<std::string, int64_t> stored;
+  for (const std::string& name : (*source)->position_names()) {
+    auto offset = store.load_offset(name);
+    if (!offset.ok()) return offset.take_error();
+    if (*offset > 0) stored[name] = *offset;
+  }
+  (*source)->set_stored_positions(stored);
+  WF_RETURN_IF_ERROR((*source)->start());
+  return std::unique_ptr<stream::Source>(std::move(*source));
+}
 
 }  // namespace wf::app

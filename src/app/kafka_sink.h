@@ -8,7 +8,9 @@
 
 #include "app/args.h"
 #include "core/result.h"
+#include "store/store.h"
 #include "stream/kafka/producer.h"
+#include "stream/source.h"
 
 namespace wf::app {
 
@@ -30,5 +32,19 @@ class KafkaSink {
 
 // --kafka's value: "host:port,..." as is, or "@FILE" read from FILE (first line).
 Result<std::string> resolve_bootstrap(const std::string& value);
+
+// kafka://BROKERS/TOPIC?group=NAME[&until=end]
+struct KafkaUrl {
+  std::string brokers;  // may be @FILE
+  std::string topic;
+  std::string group = "walletflow";
+  bool until_end = false;
+};
+Result<KafkaUrl> parse_kafka_url(const std::string& url);
+
+// A started KafkaSource for `url` (with --kafka-config), resuming every partition from
+// the position `store` holds for it.
+Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args,
+                                                          store::Store& store);
 
 }  // namespace wf::app

@@ -97,6 +97,7 @@ void Processor::dead_letter(const stream::Record& record, const Error& error, st
   ++counters_.dead_by_code[static_cast<size_t>(error.code)];
   store::DeadLetterRow d;
   d.source_offset = record.offset;
+  d.source = record.source;
   d.code = error.code;
   d.message = pii_.redact(error.message, arena);  // messages may quote the bad value
   d.raw = pii_.redact(record.bytes, arena);
@@ -264,6 +265,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.ruleset_version = pack_->version();
   if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];
   row.source_offset = record.offset;
+  row.source = record.source;
   int64_t elapsed = CycleTimer::elapsed_ns(start);
   row.processing_us = elapsed / 1000;
   latency_ns_.record(static_cast<uint64_t>(elapsed));

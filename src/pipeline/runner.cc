@@ -1,5 +1,6 @@
 #include "pipeline/runner.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <optional>
 #include <thread>
@@ -95,12 +96,18 @@ Status Runner::run(const std::atomic<bool>& stop) {
   Handoff handoff;
   Error writer_error;
   std::thread writer = spawn_quiet_thread([&] {
+    std::vector<stream::Position> committed;
     while (Slot* slot = handoff.take()) {
       auto r = store_.commit(slot->batch);
       if (!r.ok()) {
         writer_error = r.take_error();
         handoff.done(false);
         return;
+      }
+      if (!slot->batch.positions.empty()) {
+        committed.clear();
+        for (const auto& [name, next] : slot->batch.positions) committed.push_back({name, next});
+        source_.on_committed(committed);
       }
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -122,6 +129,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
   auto start_batch = [&](Slot& s) {
     s.batch.facts.clear();
     s.batch.dead_letters.clear();
+    s.batch.positions.clear();
     s.arena.reset();
     s.batch.source = source_.name();
   };
@@ -168,6 +176,16 @@ Status Runner::run(const std::atomic<bool>& stop) {
     processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;
+    for (stream::Position& p : records.positions) {  // the newest position per partition
+      auto it = std::find_if(s.batch.positions.begin(), s.batch.positions.end(),
+                             [&](const auto& q) { return q.first == p.source; });
+      if (it == s.batch.positions.end()) {
+        s.batch.positions.emplace_back(std::move(p.source), p.next);
+      } else {
+        it->second = p.next;
+      }
+      has_data = true;
+    }
     s.batch.end_offset = records.end_position;
     bool full = in_batch >= options_.batch_records;
     bool old = clock_.monotonic_us() - batch_started >= options_.max_batch_age_us;

@@ -52,18 +52,23 @@ struct FactRow {
   std::string_view alert_type;       // id and name of the top rule, for FLAG rows
   int64_t processing_us = 0;
   int64_t source_offset = 0;
+  std::string_view source;  // the record's position name (Kafka partition); empty: batch's
 };
 
 struct DeadLetterRow {
   int64_t source_offset = 0;
   Errc code = Errc::kMalformedJson;
   std::string_view message;
-  std::string_view raw;  // PII already redacted by the pipeline
+  std::string_view raw;     // PII already redacted by the pipeline
+  std::string_view source;  // as in FactRow
 };
 
 struct Batch {
   std::string_view source;  // "file:/abs/path", "stdin", "generator"
   int64_t end_offset = 0;   // source position after the last record of the batch
+  // Multi-position sources (Kafka partitions): each position's name and resume offset,
+  // stored in source_offsets in the same transaction; rows then name their position.
+  std::vector<std::pair<std::string, int64_t>> positions;
   Instant received_at = 0;  // wall time, stored on dead letters
   std::vector<FactRow> facts;
   std::vector<DeadLetterRow> dead_letters;

@@ -16,15 +16,29 @@ namespace wf::stream {
 inline constexpr size_t kRecordPadding = 64;
 
 struct Record {
+  Record() = default;
+  Record(std::string_view b, int64_t o, bool t, std::string_view s = {})
+      : bytes(b), offset(o), truncated(t), source(s) {}
+
   std::string_view bytes;  // without the line terminator; kRecordPadding readable after
-  int64_t offset = 0;      // position of the record's first byte
+  int64_t offset = 0;      // position of the record's first byte (file) or its offset
   bool truncated = false;  // longer than the source's buffer: bytes is a prefix
+  // Sources with several positions (Kafka partitions): the position's name, e.g.
+  // "kafka:topic/3", valid for the source's lifetime; empty for single-position sources.
+  std::string_view source;
+};
+
+// Where to resume one of a multi-position source's positions (a partition).
+struct Position {
+  std::string source;  // "kafka:topic/3"
+  int64_t next = 0;    // the offset after the last record handed out
 };
 
 struct RecordBatch {
-  std::vector<Record> records;  // views valid until the next call to Source::next()
-  int64_t end_position = 0;     // position to resume from after these records
-  bool end_of_input = false;    // no more records will come (file fully read)
+  std::vector<Record> records;      // views valid until the next call to Source::next()
+  int64_t end_position = 0;         // position to resume from after these records
+  bool end_of_input = false;        // no more records will come (file fully read)
+  std::vector<Position> positions;  // multi-position sources: positions these records moved
 };
 
 class Source {
@@ -38,6 +52,10 @@ class Source {
   // Fills `out` with up to `max_records` records; may return fewer (or none with
   // end_of_input) when input is exhausted.
   virtual Status next(RecordBatch* out, size_t max_records) = 0;
+  // Called (from the store's writer thread) once `positions` are committed in the store,
+  // so a source with its own offset bookkeeping (Kafka's committed offsets, which make
+  // consumer lag visible to standard tools) can follow. Must be thread-safe.
+  virtual void on_committed(const std::vector<Position>& /*positions*/) {}
 };
 
 }  // namespace wf::stream

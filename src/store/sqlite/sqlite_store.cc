@@ -269,7 +269,7 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     s.bind(24, domain::verdict_name(f.verdict));
     s.bind_text(25, f.rules_fired);
     s.bind(26, f.processing_us);
-    s.bind(27, batch.source);
+    s.bind(27, f.source.empty() ? batch.source : f.source);
     s.bind(28, f.source_offset);
     s.bind(29, f.ruleset_version);
     s.bind(30, f.reasons);
@@ -295,7 +295,7 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
   std::string received = format_utc(batch.received_at);
   for (const DeadLetterRow& d : batch.dead_letters) {
     Stmt& s = insert_dead_letter_;
-    s.bind(1, batch.source);
+    s.bind(1, d.source.empty() ? batch.source : d.source);
     s.bind(2, d.source_offset);
     s.bind(3, errc_name(d.code));
     s.bind(4, d.message);
@@ -308,6 +308,12 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
   upsert_offset_.bind(2, batch.end_offset);
   upsert_offset_.bind(3, received);
   WF_RETURN_IF_ERROR(upsert_offset_.run());
+  for (const auto& [source, position] : batch.positions) {
+    upsert_offset_.bind(1, source);
+    upsert_offset_.bind(2, position);
+    upsert_offset_.bind(3, received);
+    WF_RETURN_IF_ERROR(upsert_offset_.run());
+  }
   return result;
 }
 

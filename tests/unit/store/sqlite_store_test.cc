@@ -42,7 +42,7 @@ TEST_F(SqliteStoreTest, CommitsRowsAlertsDeadLettersAndOffsetTogether) {
   b.source = "file:/x";
   b.end_offset = 300;
   b.facts = {fact("t1", domain::Verdict::kNormal, 0), fact("t2", domain::Verdict::kFlag, 100)};
-  b.dead_letters = {{200, Errc::kBadAmount, "amount: bad", "{\"amount\":\"x\"}"}};
+  b.dead_letters = {{200, Errc::kBadAmount, "amount: bad", "{\"amount\":\"x\"}", {}}};
   auto r = store_->commit(b);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->facts, 2);

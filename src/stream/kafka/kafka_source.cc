@@ -1,0 +1,165 @@
+#include "stream/kafka/kafka_source.h"
+
+#include <chrono>
+
+namespace wf::stream::kafka {
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::open(KafkaSourceOptions options) {
+  std::unique_ptr<KafkaSource> s(new KafkaSource());
+  s->options_ = std::move(options);
+  s->name_ = "kafka:" + s->options_.topic;
+  auto conf = make_conf(s->options_.bootstrap, {});
+  if (!conf.ok()) return conf.take_error();
+  rd_kafka_conf_t* c = conf->get();
+  WF_RETURN_IF_ERROR(set(c, "group.id", s->options_.group));
+  // Offsets live in the store; Kafka's are only updated after the store commits.
+  WF_RETURN_IF_ERROR(set(c, "enable.auto.commit", "false"));
+  WF_RETURN_IF_ERROR(set(c, "enable.auto.offset.store", "false"));
+  WF_RETURN_IF_ERROR(set(c, "enable.partition.eof", "true"));
+  WF_RETURN_IF_ERROR(set(c, "auto.offset.reset", "earliest"));
+  for (const Property& p : s->options_.properties) WF_RETURN_IF_ERROR(set(c, p.name, p.value));
+  rd_kafka_conf_set_rebalance_cb(c, &KafkaSource::on_rebalance);
+  rd_kafka_conf_set_opaque(c, s.get());
+  auto rk = make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!rk.ok()) return rk.take_error();
+  s->rk_ = std::move(*rk);
+  rd_kafka_poll_set_consumer(s->rk_.get());
+
+  // The topic's partitions, for position names.
+  rd_kafka_topic_t* t = rd_kafka_topic_new(s->rk_.get(), s->options_.topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(s->rk_.get(), 0, t, &md, s->options_.metadata_timeout_ms);
+  rd_kafka_topic_destroy(t);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return make_error(Errc::kIo,
+                      "Kafka metadata for '" + s->options_.topic + "': " + rd_kafka_err2str(err));
+  }
+  int partitions = 0;
+  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (s->options_.topic == md->topics[i].topic) {
+      partitions = md->topics[i].partition_cnt;
+      topic_err = md->topics[i].err;
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || partitions == 0) {
+    return make_error(Errc::kNotFound,
+                      "Kafka topic '" + s->options_.topic + "': " + rd_kafka_err2str(topic_err));
+  }
+  for (int p = 0; p < partitions; ++p) {
+    s->position_names_.push_back(s->name_ + "/" + std::to_string(p));
+  }
+  return s;
+}
+
+KafkaSource::~KafkaSource() {
+  if (rk_) rd_kafka_consumer_close(rk_.get());
+}
+
+void KafkaSource::set_stored_positions(const std::map<std::string, int64_t>& positions) {
+  stored_ = positions;
+}
+
+Status KafkaSource::start() {
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, options_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return make_error(Errc::kIo, std::string("Kafka subscribe: ") + rd_kafka_err2str(err));
+  }
+  return Status::Ok();
+}
+
+void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaSource*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (int i = 0; i < partitions->cnt; ++i) {
+      rd_kafka_topic_partition_t& p = partitions->elems[i];
+      auto it = p.partition >= 0 && static_cast<size_t>(p.partition) < self->position_names_.size()
+                    ? self->stored_.find(self->position_names_[static_cast<size_t>(p.partition)])
+                    : self->stored_.end();
+      p.offset = it != self->stored_.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+      self->assigned_.insert(p.partition);
+    }
+    rd_kafka_assign(rk, partitions);
+  } else {
+    for (int i = 0; i < partitions->cnt; ++i) self->assigned_.erase(partitions->elems[i].partition);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+Status KafkaSource::next(RecordBatch* out, size_t max_records) {
+  out->records.clear();
+  out->positions.clear();
+  out->end_of_input = false;
+  buffer_.clear();
+  struct Kept {
+    size_t at, len;
+    int64_t offset;
+    int32_t partition;
+  };
+  std::vector<Kept> kept;
+  std::map<int32_t, int64_t> next_offset;
+  int timeout_ms = 100;
+  while (kept.size() < max_records) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), timeout_ms);
+    if (m == nullptr) break;
+    timeout_ms = 0;  // take what is already here, then hand the batch over
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end_.insert(m->partition);
+    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::string what = rd_kafka_message_errstr(m);
+      bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL;
+      rd_kafka_message_destroy(m);
+      if (fatal) return make_error(Errc::kIo, "Kafka consumer: " + what);
+      continue;  // transient: librdkafka retries
+    } else if (m->partition >= 0 && static_cast<size_t>(m->partition) < position_names_.size()) {
+      at_end_.erase(m->partition);
+      kept.push_back({buffer_.size(), m->len, m->offset, m->partition});
+      buffer_.append(static_cast<const char*>(m->payload), m->len);
+      buffer_.append(kRecordPadding, ' ');
+      next_offset[m->partition] = m->offset + 1;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  for (const Kept& k : kept) {
+    out->records.emplace_back(std::string_view(buffer_.data() + k.at, k.len), k.offset, false,
+                              position_names_[static_cast<size_t>(k.partition)]);
+  }
+  for (const auto& [partition, next] : next_offset) {
+    out->positions.push_back({position_names_[static_cast<size_t>(partition)], next});
+  }
+  if (options_.stop_at_end && kept.empty() && !assigned_.empty()) {
+    bool all = true;
+    for (int32_t p : assigned_) all = all && at_end_.count(p) > 0;
+    out->end_of_input = all;
+  }
+  return Status::Ok();
+}
+
+int32_t KafkaSource::partition_of(const std::string& position_name) const {
+  for (size_t p = 0; p < position_names_.size(); ++p) {
+    if (position_names_[p] == position_name) return static_cast<int32_t>(p);
+  }
+  return -1;
+}
+
+void KafkaSource::on_committed(const std::vector<Position>& positions) {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
+  for (const Position& p : positions) {
+    int32_t partition = partition_of(p.source);
+    if (partition < 0) continue;
+    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), partition)->offset = p.next;
+  }
+  if (list->cnt > 0 && rd_kafka_commit(rk_.get(), list, 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    commit_errors_.fetch_add(1);  // Kafka's offsets are informational; the store's rule
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+}  // namespace wf::stream::kafka

@@ -1,0 +1,73 @@
+// A Kafka topic as a Source, read by a consumer group. Exactly once into the store: the
+// position of every partition ("kafka:TOPIC/P" -> next offset) commits with the rows in
+// the store's transaction, and an assigned partition resumes from that stored position,
+// never from Kafka's own committed offset. Kafka's committed offsets follow the store
+// (on_committed) so consumer lag shows in standard tools. With `stop_at_end` the source
+// ends once every assigned partition is read to its end (batch processing, tests).
+//
+// This version loads the stored positions at open and is meant for one consumer of the
+// group; handing partitions over between instances mid-stream comes next.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "stream/kafka/kafka_handle.h"
+#include "stream/source.h"
+
+namespace wf::stream::kafka {
+
+struct KafkaSourceOptions {
+  std::string bootstrap;
+  std::string topic;
+  std::string group = "walletflow";
+  std::vector<Property> properties;  // --kafka-config, after walletflow's defaults
+  bool stop_at_end = false;
+  int metadata_timeout_ms = 10'000;
+};
+
+class KafkaSource : public Source {
+ public:
+  // Connects and learns the topic's partitions; no partition is assigned yet.
+  static Result<std::unique_ptr<KafkaSource>> open(KafkaSourceOptions options);
+  ~KafkaSource() override;
+
+  // "kafka:TOPIC/P" for each of the topic's partitions (load their stored positions).
+  const std::vector<std::string>& position_names() const { return position_names_; }
+  // Where to resume each partition (from the store); partitions without one start at the
+  // beginning. Call before the first next().
+  void set_stored_positions(const std::map<std::string, int64_t>& positions);
+  // Subscribes the group; partitions arrive on the first next().
+  Status start();
+
+  const std::string& name() const override { return name_; }
+  bool resumable() const override { return false; }  // per partition, on assignment
+  Status seek(int64_t) override { return Status::Ok(); }
+  Status next(RecordBatch* out, size_t max_records) override;
+  void on_committed(const std::vector<Position>& positions) override;
+
+ private:
+  KafkaSource() = default;
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  int32_t partition_of(const std::string& position_name) const;
+
+  KafkaSourceOptions options_;
+  Handle rk_;
+  std::string name_;                         // "kafka:TOPIC"
+  std::vector<std::string> position_names_;  // index = partition
+  std::map<std::string, int64_t> stored_;
+  std::set<int32_t> assigned_;
+  std::set<int32_t> at_end_;
+  std::string buffer_;  // this batch's payloads, each followed by kRecordPadding bytes
+  std::atomic<int64_t> commit_errors_{0};
+};
+
+}  // namespace wf::stream::kafka
