@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/kafka_outputs.h"
 #include "app/kafka_sink.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
@@ -29,6 +30,9 @@ constexpr const char* kUsage =
     "                       kafka://BROKERS/TOPIC?group=NAME[&until=end] (BROKERS may be\n"
     "                       @FILE, e.g. kafka-dev's --bootstrap-file) (required)\n"
     "  --kafka-config FILE  librdkafka properties (SASL, TLS, ...) for a real cluster\n"
+    "  --publish BROKERS    also publish every committed batch to Kafka: facts to\n"
+    "                       walletflow-silver-transactions, alerts to walletflow-fraud-alerts,\n"
+    "                       dead letters (code in headers) to walletflow-dead-letters\n"
     "  --format json        record format (json lines)\n"
     "  --store URI          sqlite:PATH (required)\n"
     "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
@@ -47,7 +51,7 @@ int cmd_process(int argc, char** argv) {
   Args args(kUsage);
   args.option("source").option("format").option("store").option("rules").option("profile");
   args.option("pii-key-file").option("batch").option("max-event-bytes").option("json", true);
-  args.option("kafka-config");
+  args.option("kafka-config").option("publish");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
@@ -102,12 +106,22 @@ int cmd_process(int argc, char** argv) {
   options.batch_records = static_cast<size_t>(*batch);
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
+  std::unique_ptr<KafkaOutputs> outputs;
+  if (auto brokers = args.get("publish")) {
+    auto o = KafkaOutputs::open(*brokers, args);
+    if (!o.ok()) return report(o.error());
+    outputs = std::move(*o);
+    options.sink = outputs.get();
+  }
   pipeline::Runner runner(*source, **store, processor, clock, options);
   install_stop_handlers();
 
   StatusLine status(clock, stderr_is_tty());
   Status result = run_with_status(runner, status, clock);
   if (!result.ok()) return report(result.error());
+  if (outputs) {
+    if (Status s = outputs->finish(); !s.ok()) return report(s.error());
+  }
   RunnerSnapshot snap = runner.snapshot();
 
   std::string out;
@@ -127,6 +141,7 @@ int cmd_process(int argc, char** argv) {
   w.key("rules_version").string(processor.pack().version());
   w.key("rules_reloads").number(snap.rules_swaps);
   w.key("rules_reload_errors").number(watcher ? watcher->errors() : 0);
+  if (outputs) w.key("published").number(outputs->counts().delivered);
   w.key("interrupted").boolean(stop_flag().load());
   w.end_object();
   if (args.has("json")) {

@@ -104,6 +104,13 @@ Status Runner::run(const std::atomic<bool>& stop) {
         handoff.done(false);
         return;
       }
+      if (options_.sink != nullptr) {
+        if (Status published = options_.sink->publish(slot->batch); !published.ok()) {
+          writer_error = published.error();
+          handoff.done(false);
+          return;
+        }
+      }
       if (!slot->batch.positions.empty()) {
         committed.clear();
         for (const auto& [name, next] : slot->batch.positions) committed.push_back({name, next});

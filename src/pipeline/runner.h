@@ -17,6 +17,16 @@
 
 namespace wf::pipeline {
 
+// Receives each batch once the store has committed it (the writer thread), e.g. to
+// publish facts, alerts and dead letters to output topics. A failure stops the run like
+// a store failure; the batch stays committed, so downstream sees it at least once
+// (records are keyed for deduplication).
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+  virtual Status publish(const store::Batch& batch) = 0;
+};
+
 struct RunnerOptions {
   size_t batch_records = 8192;
   // A partial batch is committed once it is this old (live streams stay fresh).
@@ -25,6 +35,7 @@ struct RunnerOptions {
   // When set, a pack posted here replaces the Processor's rules before the next read:
   // every record is scored by one whole rule set (hot reload).
   RulesMailbox* rules = nullptr;
+  BatchSink* sink = nullptr;  // optional
 };
 
 // Totals since start, safe to read from any thread.

@@ -38,13 +38,29 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
 }
 
 Status Producer::send(std::string_view topic, std::string_view key, std::string_view value) {
+  return send(topic, key, value, {});
+}
+
+Status Producer::send(std::string_view topic, std::string_view key, std::string_view value,
+                      const std::vector<std::pair<std::string_view, std::string_view>>& headers) {
   std::string t(topic);
   for (;;) {
-    rd_kafka_resp_err_t err =
-        rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(t.c_str()),
-                          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (!headers.empty()) {
+      hdrs = rd_kafka_headers_new(headers.size());
+      for (const auto& [name, v] : headers) {
+        rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), v.data(),
+                            static_cast<ssize_t>(v.size()));
+      }
+    }
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_.get(), RD_KAFKA_V_TOPIC(t.c_str()),
+        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) {
+      rd_kafka_headers_destroy(hdrs);  // the message owns them only once it is queued
+    }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       return make_error(Errc::kIo, "Kafka produce to '" + t + "': " + rd_kafka_err2str(err));

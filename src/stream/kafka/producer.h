@@ -27,8 +27,11 @@ class Producer {
                                                 const std::vector<Property>& properties);
   ~Producer();
 
-  // Queues one record (key and value copied). Waits while the local queue is full.
+  // Queues one record (key, value and headers copied). Waits while the local queue is
+  // full.
   Status send(std::string_view topic, std::string_view key, std::string_view value);
+  Status send(std::string_view topic, std::string_view key, std::string_view value,
+              const std::vector<std::pair<std::string_view, std::string_view>>& headers);
   // Waits up to `timeout_ms` for every queued record's delivery report; kIo if some are
   // still outstanding or any failed (the first failure's reason).
   Status flush(int timeout_ms);
