@@ -97,6 +97,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
   Error writer_error;
   std::thread writer = spawn_quiet_thread([&] {
     std::vector<stream::Position> committed;
+    Histogram end_to_end;
     while (Slot* slot = handoff.take()) {
       auto r = store_.commit(slot->batch);
       if (!r.ok()) {
@@ -116,8 +117,15 @@ Status Runner::run(const std::atomic<bool>& stop) {
         for (const auto& [name, next] : slot->batch.positions) committed.push_back({name, next});
         source_.on_committed(committed);
       }
+      if (!slot->batch.source_times_ms.empty()) {
+        const int64_t now_ms = clock_.now() / 1000;
+        for (int64_t t : slot->batch.source_times_ms) {
+          end_to_end.record(static_cast<uint64_t>(now_ms > t ? now_ms - t : 0));
+        }
+      }
       {
         std::lock_guard<std::mutex> lock(mutex_);
+        snapshot_.end_to_end_ms = end_to_end;
         store_duplicates_ += r->duplicates;
         snapshot_.facts -= r->duplicates;
         snapshot_.duplicates += r->duplicates;
@@ -137,6 +145,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
     s.batch.facts.clear();
     s.batch.dead_letters.clear();
     s.batch.positions.clear();
+    s.batch.source_times_ms.clear();
     s.arena.reset();
     s.batch.source = source_.name();
   };
@@ -183,6 +192,9 @@ Status Runner::run(const std::atomic<bool>& stop) {
     processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;
+    for (const stream::Record& r : records.records) {
+      if (r.timestamp_ms > 0) s.batch.source_times_ms.push_back(r.timestamp_ms);
+    }
     for (stream::Position& p : records.positions) {  // the newest position per partition
       auto it = std::find_if(s.batch.positions.begin(), s.batch.positions.end(),
                              [&](const auto& q) { return q.first == p.source; });

@@ -53,6 +53,9 @@ struct RunnerSnapshot {
   Histogram latency_ns;  // cumulative, for per-interval percentiles
   int64_t resumed_from = 0;
   int64_t rules_swaps = 0;  // rule packs swapped in while running
+  // Record entered the source -> its batch committed in the store, milliseconds
+  // (sources that know when records entered them: Kafka). Cumulative.
+  Histogram end_to_end_ms;
 };
 
 class Runner {

@@ -69,6 +69,9 @@ struct Batch {
   // Multi-position sources (Kafka partitions): each position's name and resume offset,
   // stored in source_offsets in the same transaction; rows then name their position.
   std::vector<std::pair<std::string, int64_t>> positions;
+  // When each record entered the source (ms since the epoch), where the source knows:
+  // for end-to-end latency, measured once the batch commits. Not stored.
+  std::vector<int64_t> source_times_ms;
   Instant received_at = 0;  // wall time, stored on dead letters
   std::vector<FactRow> facts;
   std::vector<DeadLetterRow> dead_letters;

@@ -26,6 +26,9 @@ struct Record {
   // Sources with several positions (Kafka partitions): the position's name, e.g.
   // "kafka:topic/3", valid for the source's lifetime; empty for single-position sources.
   std::string_view source;
+  // When the record entered the source (Kafka's create time), ms since the epoch; 0 if
+  // unknown. For end-to-end latency (entered -> committed in the store).
+  int64_t timestamp_ms = 0;
 };
 
 // Where to resume one of a multi-position source's positions (a partition).

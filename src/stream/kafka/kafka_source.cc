@@ -17,6 +17,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(KafkaSourceOptions option
   WF_RETURN_IF_ERROR(set(c, "enable.auto.offset.store", "false"));
   WF_RETURN_IF_ERROR(set(c, "enable.partition.eof", "true"));
   WF_RETURN_IF_ERROR(set(c, "auto.offset.reset", "earliest"));
+  // Latency: a fetch returns within 20 ms even when a partition is quiet (brokers answer
+  // at once when data is there; the mock cluster waits the whole time).
+  WF_RETURN_IF_ERROR(set(c, "fetch.wait.max.ms", "20"));
   for (const Property& p : s->options_.properties) WF_RETURN_IF_ERROR(set(c, p.name, p.value));
   rd_kafka_conf_set_rebalance_cb(c, &KafkaSource::on_rebalance);
   rd_kafka_conf_set_opaque(c, s.get());
@@ -90,6 +93,7 @@ void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     for (int i = 0; i < partitions->cnt; ++i) self->assigned_.erase(partitions->elems[i].partition);
     rd_kafka_assign(rk, nullptr);
   }
+  self->assigned_count_.store(static_cast<int>(self->assigned_.size()));
 }
 
 Status KafkaSource::next(RecordBatch* out, size_t max_records) {
@@ -101,6 +105,7 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
     size_t at, len;
     int64_t offset;
     int32_t partition;
+    int64_t timestamp_ms;
   };
   std::vector<Kept> kept;
   std::map<int32_t, int64_t> next_offset;
@@ -119,7 +124,9 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
       continue;  // transient: librdkafka retries
     } else if (m->partition >= 0 && static_cast<size_t>(m->partition) < position_names_.size()) {
       at_end_.erase(m->partition);
-      kept.push_back({buffer_.size(), m->len, m->offset, m->partition});
+      rd_kafka_timestamp_type_t type;
+      int64_t ts = rd_kafka_message_timestamp(m, &type);
+      kept.push_back({buffer_.size(), m->len, m->offset, m->partition, ts > 0 ? ts : 0});
       buffer_.append(static_cast<const char*>(m->payload), m->len);
       buffer_.append(kRecordPadding, ' ');
       next_offset[m->partition] = m->offset + 1;
@@ -129,6 +136,7 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
   for (const Kept& k : kept) {
     out->records.emplace_back(std::string_view(buffer_.data() + k.at, k.len), k.offset, false,
                               position_names_[static_cast<size_t>(k.partition)]);
+    out->records.back().timestamp_ms = k.timestamp_ms;
   }
   for (const auto& [partition, next] : next_offset) {
     out->positions.push_back({position_names_[static_cast<size_t>(partition)], next});

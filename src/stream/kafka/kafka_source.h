@@ -46,6 +46,8 @@ class KafkaSource : public Source {
   void set_stored_positions(const std::map<std::string, int64_t>& positions);
   // Subscribes the group; partitions arrive on the first next().
   Status start();
+  // Partitions assigned to this member now (any thread).
+  int assigned_partitions() const { return assigned_count_.load(); }
 
   const std::string& name() const override { return name_; }
   bool resumable() const override { return false; }  // per partition, on assignment
@@ -68,6 +70,7 @@ class KafkaSource : public Source {
   std::set<int32_t> at_end_;
   std::string buffer_;  // this batch's payloads, each followed by kRecordPadding bytes
   std::atomic<int64_t> commit_errors_{0};
+  std::atomic<int> assigned_count_{0};
 };
 
 }  // namespace wf::stream::kafka
