@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "pipeline/runner.h"
 #include "stream/file/file_source.h"
+#include "stream/kafka/kafka_source.h"
 
 namespace wf::app {
 namespace {
@@ -142,6 +143,21 @@ int cmd_process(int argc, char** argv) {
   w.key("rules_reloads").number(snap.rules_swaps);
   w.key("rules_reload_errors").number(watcher ? watcher->errors() : 0);
   if (outputs) w.key("published").number(outputs->counts().delivered);
+  if (auto* kafka = dynamic_cast<stream::kafka::KafkaSource*>(source.get())) {
+    stream::kafka::KafkaSource::Metrics m = kafka->metrics();
+    w.key("kafka").begin_object();
+    w.key("rebalances").number(m.rebalances);
+    w.key("fetched").number(m.fetched);
+    w.key("offset_commits").number(m.commits);
+    w.key("offset_commit_errors").number(m.commit_errors);
+    int64_t total = 0;
+    for (const auto& [partition, behind] : m.lag) total += behind;
+    w.key("lag").number(total);
+    w.key("lag_by_partition").begin_object();
+    for (const auto& [partition, behind] : m.lag) w.key(std::to_string(partition)).number(behind);
+    w.end_object();
+    w.end_object();
+  }
   w.key("interrupted").boolean(stop_flag().load());
   w.end_object();
   if (args.has("json")) {

@@ -59,6 +59,9 @@ class Source {
   // so a source with its own offset bookkeeping (Kafka's committed offsets, which make
   // consumer lag visible to standard tools) can follow. Must be thread-safe.
   virtual void on_committed(const std::vector<Position>& /*positions*/) {}
+  // Records known to be waiting in the source beyond what was handed out (Kafka: the sum
+  // of assigned partitions' lag); -1 when the source cannot tell. Any thread.
+  virtual int64_t lag() const { return -1; }
 };
 
 }  // namespace wf::stream

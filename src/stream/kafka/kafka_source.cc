@@ -54,6 +54,12 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(KafkaSourceOptions option
   for (int p = 0; p < partitions; ++p) {
     s->position_names_.push_back(s->name_ + "/" + std::to_string(p));
   }
+  s->next_ = std::make_unique<std::atomic<int64_t>[]>(static_cast<size_t>(partitions));
+  s->owned_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(partitions));
+  for (int p = 0; p < partitions; ++p) {
+    s->next_[static_cast<size_t>(p)].store(-1);
+    s->owned_[static_cast<size_t>(p)].store(false);
+  }
   return s;
 }
 
@@ -79,13 +85,25 @@ Status KafkaSource::start() {
 void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<KafkaSource*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+  self->rebalances_.fetch_add(1);
+  const bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    int32_t p = partitions->elems[i].partition;
+    if (p >= 0 && static_cast<size_t>(p) < self->position_names_.size()) {
+      self->owned_[static_cast<size_t>(p)].store(assign);
+    }
+  }
+  if (assign) {
     for (int i = 0; i < partitions->cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = p.partition >= 0 && static_cast<size_t>(p.partition) < self->position_names_.size()
                     ? self->stored_.find(self->position_names_[static_cast<size_t>(p.partition)])
                     : self->stored_.end();
       p.offset = it != self->stored_.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+      if (p.partition >= 0 && static_cast<size_t>(p.partition) < self->position_names_.size()) {
+        self->next_[static_cast<size_t>(p.partition)].store(it != self->stored_.end() ? it->second
+                                                                                      : -1);
+      }
       self->assigned_.insert(p.partition);
     }
     rd_kafka_assign(rk, partitions);
@@ -138,7 +156,9 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
                               position_names_[static_cast<size_t>(k.partition)]);
     out->records.back().timestamp_ms = k.timestamp_ms;
   }
+  fetched_.fetch_add(static_cast<int64_t>(kept.size()));
   for (const auto& [partition, next] : next_offset) {
+    next_[static_cast<size_t>(partition)].store(next);
     out->positions.push_back({position_names_[static_cast<size_t>(partition)], next});
   }
   if (options_.stop_at_end && kept.empty() && !assigned_.empty()) {
@@ -164,10 +184,41 @@ void KafkaSource::on_committed(const std::vector<Position>& positions) {
     if (partition < 0) continue;
     rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), partition)->offset = p.next;
   }
-  if (list->cnt > 0 && rd_kafka_commit(rk_.get(), list, 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    commit_errors_.fetch_add(1);  // Kafka's offsets are informational; the store's rule
+  if (list->cnt > 0) {
+    commits_.fetch_add(1);
+    if (rd_kafka_commit(rk_.get(), list, 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      commit_errors_.fetch_add(1);  // Kafka's offsets are informational; the store's rule
+    }
   }
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+KafkaSource::Metrics KafkaSource::metrics() const {
+  Metrics m;
+  m.rebalances = rebalances_.load();
+  m.fetched = fetched_.load();
+  m.commits = commits_.load();
+  m.commit_errors = commit_errors_.load();
+  for (size_t p = 0; p < position_names_.size(); ++p) {
+    if (!owned_[p].load()) continue;
+    int64_t low = 0, high = 0;
+    // Cached from fetch responses: no broker round trip.
+    if (rd_kafka_get_watermark_offsets(rk_.get(), options_.topic.c_str(), static_cast<int32_t>(p),
+                                       &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    int64_t next = next_[p].load();
+    if (next < 0) next = low;
+    m.lag.emplace_back(static_cast<int32_t>(p), high > next ? high - next : 0);
+  }
+  return m;
+}
+
+int64_t KafkaSource::lag() const {
+  int64_t total = 0;
+  for (const auto& [partition, behind] : metrics().lag) total += behind;
+  return total;
 }
 
 }  // namespace wf::stream::kafka

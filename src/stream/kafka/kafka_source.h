@@ -54,6 +54,17 @@ class KafkaSource : public Source {
   Status seek(int64_t) override { return Status::Ok(); }
   Status next(RecordBatch* out, size_t max_records) override;
   void on_committed(const std::vector<Position>& positions) override;
+  int64_t lag() const override;
+
+  // Consumer metrics (any thread).
+  struct Metrics {
+    int64_t rebalances = 0;     // assignments and revocations received
+    int64_t fetched = 0;        // records handed out
+    int64_t commits = 0;        // Kafka offset commits issued after store commits
+    int64_t commit_errors = 0;  // of those, refused at once
+    std::vector<std::pair<int32_t, int64_t>> lag;  // assigned partition -> records behind
+  };
+  Metrics metrics() const;
 
  private:
   KafkaSource() = default;
@@ -71,6 +82,12 @@ class KafkaSource : public Source {
   std::string buffer_;  // this batch's payloads, each followed by kRecordPadding bytes
   std::atomic<int64_t> commit_errors_{0};
   std::atomic<int> assigned_count_{0};
+  std::atomic<int64_t> rebalances_{0};
+  std::atomic<int64_t> fetched_{0};
+  std::atomic<int64_t> commits_{0};
+  // Per partition: the next offset to hand out (-1 unknown), and whether it is assigned.
+  std::unique_ptr<std::atomic<int64_t>[]> next_;
+  std::unique_ptr<std::atomic<bool>[]> owned_;
 };
 
 }  // namespace wf::stream::kafka

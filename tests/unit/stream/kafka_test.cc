@@ -169,6 +169,11 @@ TEST(KafkaSource, ReadsEveryPartitionAndResumesFromStoredPositions) {
     EXPECT_EQ(all.positions.at(name), n) << name;  // offsets 0..n-1 read: resume at n
   }
   EXPECT_EQ(total, 300);
+  KafkaSource::Metrics m = (*first)->metrics();
+  EXPECT_EQ(m.fetched, 300);
+  EXPECT_GE(m.rebalances, 1);
+  EXPECT_EQ(m.lag.size(), 3u);  // every assigned partition, read to its end
+  EXPECT_EQ((*first)->lag(), 0);
   first->reset();
 
   // A later run resumes each partition where the store says: nothing is read twice. The
