@@ -203,3 +203,59 @@ TEST(KafkaSource, ReadsEveryPartitionAndResumesFromStoredPositions) {
 
 }  // namespace
 }  // namespace wf::stream::kafka
+
+namespace wf::stream::kafka {
+namespace {
+
+// Kafka protocol API keys (rdkafka_proto.h is not installed).
+constexpr int16_t kProduceApi = 0;
+constexpr int16_t kFetchApi = 1;
+
+TEST(KafkaFaults, RetriableBrokerErrorsAndLeaderChangesLoseAndDuplicateNothing) {
+  auto cluster = MockCluster::start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  ASSERT_TRUE((*cluster)->create_topic("bronze", 3, 3).ok());
+  auto producer = Producer::open((*cluster)->bootstrap(), {});
+  ASSERT_TRUE(producer.ok());
+  // Produce requests fail (leader moved, timeouts) and a partition changes leader while
+  // records are in flight: the idempotent producer retries without duplicating.
+  rd_kafka_mock_push_request_errors(
+      (*cluster)->raw(), kProduceApi, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE);
+  for (int i = 0; i < 600; ++i) {
+    if (i == 300) rd_kafka_mock_partition_set_leader((*cluster)->raw(), "bronze", 0, 2);
+    ASSERT_TRUE(
+        (*producer)->send("bronze", "U" + std::to_string(i % 29), "r" + std::to_string(i)).ok());
+  }
+  ASSERT_TRUE((*producer)->flush(60'000).ok());
+  EXPECT_EQ((*producer)->counts().delivered, 600);
+  EXPECT_EQ((*producer)->counts().failed, 0);
+
+  // Fetches fail too, and another leader moves, while the source reads.
+  rd_kafka_mock_push_request_errors(
+      (*cluster)->raw(), kFetchApi, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  rd_kafka_mock_partition_set_leader((*cluster)->raw(), "bronze", 1, 3);
+  KafkaSourceOptions options;
+  options.bootstrap = (*cluster)->bootstrap();
+  options.topic = "bronze";
+  options.group = "faults";
+  options.stop_at_end = true;
+  auto source = KafkaSource::open(options);
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  ASSERT_TRUE((*source)->start().ok());
+  std::map<std::string, int> seen;
+  RecordBatch batch;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE((*source)->next(&batch, 64).ok());
+    for (const Record& r : batch.records) ++seen[std::string(r.bytes)];
+    if (batch.end_of_input) break;
+  }
+  EXPECT_EQ(seen.size(), 600u);                                  // every record...
+  for (const auto& [value, n] : seen) EXPECT_EQ(n, 1) << value;  // ...exactly once
+}
+
+}  // namespace
+}  // namespace wf::stream::kafka
