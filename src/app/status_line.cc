@@ -20,13 +20,17 @@ void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
   // p99 of the decisions made since the previous line (all of them on the final line).
   Histogram interval = final ? s.latency_ns : s.latency_ns.since(last_latency_);
   uint64_t p99 = interval.count() > 0 ? interval.percentile(0.99) : s.p99_ns;
+  char lag[48] = "";
+  if (s.source_lag >= 0) {
+    std::snprintf(lag, sizeof lag, " | lag %lld", static_cast<long long>(s.source_lag));
+  }
   std::fprintf(out_,
                "%s%9.0f tx/s | total %lld | stored %lld | flagged %lld | monitored %lld | "
-               "dead letters %lld | p99 decision %.1f us%s",
+               "dead letters %lld | p99 decision %.1f us%s%s",
                tty_ ? "\r\033[K" : "", rate, static_cast<long long>(s.records),
                static_cast<long long>(s.facts), static_cast<long long>(s.flagged),
                static_cast<long long>(s.monitored), static_cast<long long>(s.dead_letters),
-               static_cast<double>(p99) / 1000.0, tty_ && !final ? "" : "\n");
+               static_cast<double>(p99) / 1000.0, lag, tty_ && !final ? "" : "\n");
   std::fflush(out_);
   printed_ = true;
   last_us_ = now;

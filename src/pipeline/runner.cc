@@ -78,6 +78,7 @@ RunnerSnapshot Runner::snapshot() const {
   s.p50_ns = latency_.percentile(0.50);
   s.p99_ns = latency_.percentile(0.99);
   s.latency_ns = latency_;
+  s.source_lag = source_.lag();  // thread-safe by the Source contract
   return s;
 }
 

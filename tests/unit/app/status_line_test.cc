@@ -39,7 +39,14 @@ TEST(StatusLine, PrintsOncePerSecondWithRateAndTotals) {
   EXPECT_NE(text.find("monitored 3"), std::string::npos);
   EXPECT_NE(text.find("dead letters 10"), std::string::npos);
   EXPECT_NE(text.find("p99 decision 4.2 us"), std::string::npos);
+  EXPECT_EQ(text.find("| lag"), std::string::npos);  // a source that cannot tell: no lag
   EXPECT_EQ(text.back(), '\n');
+  // A Kafka source knows how far behind it is.
+  s.source_lag = 1234;
+  clock.advance(kMicrosPerSecond);
+  line.maybe_print(s, false);
+  text = read_all(out);
+  EXPECT_NE(text.find("| lag 1234\n"), std::string::npos) << text;
   std::fclose(out);
 }
 
