@@ -8,15 +8,7 @@ namespace wf::app {
 
 Result<std::unique_ptr<KafkaOutputs>> KafkaOutputs::open(const std::string& brokers,
                                                          const Args& args) {
-  auto bootstrap = resolve_bootstrap(brokers);
-  if (!bootstrap.ok()) return bootstrap.take_error();
-  std::vector<stream::kafka::Property> properties;
-  if (auto file = args.get("kafka-config")) {
-    auto read = stream::kafka::read_properties(*file);
-    if (!read.ok()) return read.take_error();
-    properties = std::move(*read);
-  }
-  auto producer = stream::kafka::Producer::open(*bootstrap, properties);
+  auto producer = open_producer(brokers, args);
   if (!producer.ok()) return producer.take_error();
   auto out = std::make_unique<KafkaOutputs>();
   out->producer_ = std::move(*producer);

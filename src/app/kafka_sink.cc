@@ -33,16 +33,22 @@ Result<std::string> resolve_bootstrap(const std::string& value) {
   return line;
 }
 
-Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const Args& args) {
-  auto bootstrap = resolve_bootstrap(args.get_or("kafka", ""));
+Result<std::vector<stream::kafka::Property>> kafka_config_option(const Args& args) {
+  if (auto file = args.get("kafka-config")) return stream::kafka::read_properties(*file);
+  return std::vector<stream::kafka::Property>{};
+}
+
+Result<std::unique_ptr<stream::kafka::Producer>> open_producer(const std::string& brokers,
+                                                               const Args& args) {
+  auto bootstrap = resolve_bootstrap(brokers);
   if (!bootstrap.ok()) return bootstrap.take_error();
-  std::vector<stream::kafka::Property> properties;
-  if (auto file = args.get("kafka-config")) {
-    auto read = stream::kafka::read_properties(*file);
-    if (!read.ok()) return read.take_error();
-    properties = std::move(*read);
-  }
-  auto producer = stream::kafka::Producer::open(*bootstrap, properties);
+  auto properties = kafka_config_option(args);
+  if (!properties.ok()) return properties.take_error();
+  return stream::kafka::Producer::open(*bootstrap, *properties);
+}
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const Args& args) {
+  auto producer = open_producer(args.get_or("kafka", ""), args);
   if (!producer.ok()) return producer.take_error();
   auto sink = std::make_unique<KafkaSink>();
   sink->producer_ = std::move(*producer);
@@ -113,11 +119,9 @@ Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, c
   options.topic = url.topic;
   options.group = url.group;
   options.stop_at_end = url.until_end;
-  if (auto file = args.get("kafka-config")) {
-    auto read = stream::kafka::read_properties(*file);
-    if (!read.ok()) return read.take_error();
-    options.properties = std::move(*read);
-  }
+  auto properties = kafka_config_option(args);
+  if (!properties.ok()) return properties.take_error();
+  options.properties = std::move(*properties);
   auto source = stream::kafka::KafkaSource::open(std::move(options));
   if (!source.ok()) return source.take_error();
   std::map<std::string, int64_t> stored;

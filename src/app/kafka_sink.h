@@ -32,6 +32,11 @@ class KafkaSink {
 
 // --kafka's value: "host:port,..." as is, or "@FILE" read from FILE (first line).
 Result<std::string> resolve_bootstrap(const std::string& value);
+// The librdkafka properties of --kafka-config FILE (none without it).
+Result<std::vector<stream::kafka::Property>> kafka_config_option(const Args& args);
+// An idempotent producer to `brokers` (host:port,... or @FILE) with --kafka-config.
+Result<std::unique_ptr<stream::kafka::Producer>> open_producer(const std::string& brokers,
+                                                               const Args& args);
 
 // kafka://BROKERS/TOPIC?group=NAME[&until=end]
 struct KafkaUrl {
