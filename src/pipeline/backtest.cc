@@ -136,12 +136,7 @@ void Backtest::replay(domain::Transaction& tx, const BaselineDecision* stored) {
       be.home_province = provinces_.get(index);
       b = baseline_.engine->evaluate(be, &base_reasons_);
     }
-    if (b.rules_fired == 0) base_reasons_.clear();
-    base.score = b.score;
-    base.verdict = b.verdict;
-    size_t n = baseline_.pack->fired_ids(b.rules_fired, base_ids_, sizeof base_ids_);
-    base.rules_fired = std::string_view(base_ids_, n);
-    base.reasons = base_reasons_;
+    base = baseline_decision(b, &base_reasons_);
   } else if (stored != nullptr) {
     base = *stored;
   }
@@ -189,14 +184,7 @@ void Backtest::score(Stage& st) {
       continue;
     }
     if (it.cand.rules_fired == 0) st.cand_reasons[i].clear();
-    if (b.rules_fired == 0) st.base_reasons[i].clear();
-    BaselineDecision base;
-    base.score = b.score;
-    base.verdict = b.verdict;
-    size_t len = baseline_.pack->fired_ids(b.rules_fired, base_ids_, sizeof base_ids_);
-    base.rules_fired = std::string_view(base_ids_, len);
-    base.reasons = st.base_reasons[i];
-    compare(it.tx, it.cand, st.cand_reasons[i], base);
+    compare(it.tx, it.cand, st.cand_reasons[i], baseline_decision(b, &st.base_reasons[i]));
     it.cand = domain::Decision{};
   }
 }
@@ -342,6 +330,17 @@ Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
   cv.notify_all();
   scorer.join();
   return counts;
+}
+
+BaselineDecision Backtest::baseline_decision(const domain::Decision& d, std::string* reasons) {
+  if (d.rules_fired == 0) reasons->clear();  // evaluate() leaves them as they were
+  BaselineDecision base;
+  base.score = d.score;
+  base.verdict = d.verdict;
+  size_t n = baseline_.pack->fired_ids(d.rules_fired, base_ids_, sizeof base_ids_);
+  base.rules_fired = std::string_view(base_ids_, n);
+  base.reasons = *reasons;
+  return base;
 }
 
 void Backtest::compare(const domain::Transaction& tx, const domain::Decision& cand,

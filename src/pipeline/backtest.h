@@ -137,6 +137,8 @@ class Backtest {
     std::unique_ptr<rules::Engine> engine;
   };
   uint32_t user(std::string_view id, Instant last_seen_if_new);
+  // The baseline pack's decision as the comparison takes it (ids in base_ids_).
+  BaselineDecision baseline_decision(const domain::Decision& d, std::string* reasons);
   // `label`: 1 fraud, 0 not, -1 unlabelled, -2 not looked up yet.
   void compare(const domain::Transaction& tx, const domain::Decision& cand,
                const std::string& cand_reasons, const BaselineDecision& base, int label = -2);

@@ -54,7 +54,7 @@ std::string Compiler::lower_base_code() const {
 void Compiler::compile_rule(size_t index) {
   const CompileInput::RuleInput& rule = in_.rules[index];
   RuleCode rc;
-  rc.begin = static_cast<uint32_t>(body_.size());
+  const size_t begin = body_.size();  // this rule's condition: body_[begin, end)
   source_ = rule.when;
   ParseError perr;
   std::unique_ptr<Node> tree = parse_expression(in_.sources[rule.when].text, &perr);
@@ -90,7 +90,7 @@ void Compiler::compile_rule(size_t index) {
         ok = false;
         continue;
       }
-      Insn* last = body_.size() > rc.begin ? &body_.back() : nullptr;
+      Insn* last = body_.size() > begin ? &body_.back() : nullptr;
       if (c + 1 == conjuncts.size()) {
         if (last && last->dst == cond.reg && last->op == Op::kCmpI) {
           last->op = Op::kCmpIFire;
@@ -107,12 +107,11 @@ void Compiler::compile_rule(size_t index) {
       }
       exits.push_back(body_.size() - 1);
     }
-    if (!ok) body_.resize(rc.begin);
+    if (!ok) body_.resize(begin);
     for (size_t e : exits) {
       if (e < body_.size()) body_[e].aux = static_cast<uint32_t>(body_.size());
     }
   }
-  rc.end = static_cast<uint32_t>(body_.size());
   rc.reason_begin = static_cast<uint32_t>(reasons_.size());
   if (rule.reason >= 0) {
     source_ = rule.reason;
@@ -215,8 +214,6 @@ bool Compiler::run() {
   p_->prologue_end = body;
   p_->rules_end = reasons;
   for (RuleCode& rc : p_->rules) {
-    rc.begin += body;
-    rc.end += body;
     rc.reason_begin += reasons;
     rc.reason_end += reasons;
   }

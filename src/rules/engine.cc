@@ -73,44 +73,19 @@ void set_string(Reg& r, std::string_view s) {
   r.null = s.empty();
 }
 
+// The fields that are not a plain load from the transaction or the event (those compile
+// to kLoad* instructions, see load_insn in compiler.cc): names derived from enums,
+// locations, and values that are missing unless the event has them.
 void load_field(const Event& e, Field f, Reg& r) {
   const domain::Transaction& tx = *e.tx;
   r.null = false;
   switch (f) {
-    case Field::kTs:
-      r.i = tx.event_ts;
-      return;
-    case Field::kAmount:
-      r.i = e.amount;
-      return;
     case Field::kCurrency:
       return set_string(r, tx.amount.currency.code());
     case Field::kType:
       return set_string(r, domain::tx_type_name(tx.type));
     case Field::kStatus:
       return set_string(r, domain::tx_status_name(tx.status));
-    case Field::kChannel:
-      return set_string(r, tx.channel);
-    case Field::kPaymentMethod:
-      return set_string(r, tx.payment_method);
-    case Field::kCountry:
-      return set_string(r, tx.country);
-    case Field::kProvince:
-      return set_string(r, tx.province);
-    case Field::kCity:
-      return set_string(r, tx.city);
-    case Field::kMerchantId:
-      return set_string(r, tx.merchant_id);
-    case Field::kCounterpartyId:
-      return set_string(r, tx.counterparty_id);
-    case Field::kDeviceId:
-      return set_string(r, tx.device_id);
-    case Field::kProductId:
-      return set_string(r, tx.product_id);
-    case Field::kUserId:
-      return set_string(r, tx.user_id);
-    case Field::kTransactionId:
-      return set_string(r, tx.transaction_id);
     case Field::kLocation:
       r.d = tx.lat;
       r.d2 = tx.lon;
@@ -124,18 +99,6 @@ void load_field(const Event& e, Field f, Reg& r) {
       r.d = tx.lon;
       r.null = !tx.has_location;
       return;
-    case Field::kHasLocation:
-      r.i = e.has_location;
-      return;
-    case Field::kQuantity:
-      r.i = tx.quantity;
-      return;
-    case Field::kLocalHour:
-      r.i = e.local_hour;
-      return;
-    case Field::kWeekday:
-      r.i = e.weekday;
-      return;
     case Field::kOrigBalanceBefore:
     case Field::kOrigBalanceAfter:
     case Field::kDestBalanceBefore:
@@ -146,8 +109,9 @@ void load_field(const Event& e, Field f, Reg& r) {
     case Field::kHasBalances:
       r.i = tx.has_balances;
       return;
-    case Field::kHomeProvince:
-      return set_string(r, e.home_province);
+    default:  // loaded by kLoad* instead; never compiled to kField
+      r.null = true;
+      return;
   }
 }
 

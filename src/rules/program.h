@@ -252,8 +252,6 @@ struct ReasonPiece {
 };
 
 struct RuleCode {
-  uint32_t begin = 0;  // [begin, end) in code
-  uint32_t end = 0;
   uint32_t reason_begin = 0;  // code computing the reason's registers
   uint32_t reason_end = 0;
   std::vector<ReasonPiece> reason;

@@ -84,18 +84,6 @@ struct CommitResult {
   int64_t dead_letters = 0;
 };
 
-// A stored transaction as the rule state needs it on restart.
-struct ActivityRow {
-  std::string_view transaction_id;
-  std::string_view user_id;
-  Instant event_ts = 0;
-  bool has_location = false;
-  double lat = 0;
-  double lon = 0;
-  int64_t amount_php = 0;
-  std::string_view country;
-};
-
 // A stored transaction as the rules saw it (for replays: backtest) and its decision.
 // String views are valid during the callback only.
 struct StoredFact {
@@ -152,8 +140,6 @@ class Store {
   // new offset of batch.source, atomically.
   virtual Result<CommitResult> commit(const Batch& batch) = 0;
 
-  // Stored transactions with event_ts >= since, in processing order.
-  virtual Status scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) = 0;
   // Event time of the most recently stored transaction (processing order); 0 if none.
   virtual Result<Instant> last_processed_event_ts() = 0;
   // Latest event time per user over the stored transactions with event_ts < before.

@@ -317,32 +317,6 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
   return result;
 }
 
-Status SqliteStore::scan_activity(Instant since, const std::function<void(const ActivityRow&)>& f) {
-  auto stmt = db_.prepare(
-      "SELECT user_id, event_ts, lat, lon, amount_php, country, transaction_id"
-      " FROM fact_transactions"
-      " WHERE event_ts >= ?1 ORDER BY rowid");
-  if (!stmt.ok()) return stmt.take_error();
-  std::string since_text = format_utc(since);
-  stmt->bind(1, since_text);
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.take_error();
-    if (!*row) break;
-    ActivityRow a;
-    a.user_id = stmt->column_text(0);
-    a.event_ts = parse_ts(stmt->column_text(1));
-    a.has_location = !stmt->column_null(2) && !stmt->column_null(3);
-    a.lat = stmt->column_double(2);
-    a.lon = stmt->column_double(3);
-    a.amount_php = stmt->column_int(4);
-    a.country = stmt->column_text(5);
-    a.transaction_id = stmt->column_text(6);
-    f(a);
-  }
-  return Status::Ok();
-}
-
 Result<Instant> SqliteStore::last_processed_event_ts() {
   auto stmt = db_.prepare("SELECT event_ts FROM fact_transactions ORDER BY rowid DESC LIMIT 1");
   if (!stmt.ok()) return stmt.take_error();
