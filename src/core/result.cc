@@ -32,6 +32,8 @@ std::string_view errc_name(Errc code) {
       return "CONFIG";
     case Errc::kNotFound:
       return "NOT_FOUND";
+    case Errc::kConflict:
+      return "CONFLICT";
     case Errc::kCrypto:
       return "CRYPTO";
   }

@@ -28,6 +28,7 @@ enum class Errc : uint8_t {
   kConfig,
   kNotFound,
   kCrypto,
+  kConflict,  // another writer moved what this one expected (a lost Kafka partition)
 };
 
 // Stable upper-case name, e.g. "MALFORMED_JSON"; stored in dead_letters.error_code.

@@ -1,5 +1,6 @@
 #include "pipeline/processor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -50,6 +51,8 @@ void Processor::load_users(const std::vector<domain::User>& users) {
     uint32_t index = users_.add(u.user_id);
     engine_->ensure_user(index, u.last_txn_at);
     provinces_.set(index, u.home_province);
+    if (dim_last_seen_.size() <= index) dim_last_seen_.resize(index + 1, 0);
+    dim_last_seen_[index] = u.last_txn_at;
   }
   pii_memo_.ensure(static_cast<uint32_t>(users_.size()));
 }
@@ -64,7 +67,16 @@ uint32_t Processor::user_slot(std::string_view user_id) {
   return index;
 }
 
-Status Processor::restore_state(store::Store& store) {
+void Processor::reset_state() {
+  engine_ = std::make_unique<rules::Engine>(*pack_);
+  for (uint32_t u = 0; u < users_.size(); ++u) {
+    engine_->ensure_user(u, u < dim_last_seen_.size() ? dim_last_seen_[u] : 0);
+  }
+  recent_ids_ = RecentIds(pack_->horizon_us());
+  watermark_ = 0;
+}
+
+Status Processor::restore_state(store::Store& store, const std::vector<std::string>& positions) {
   WF_RETURN_IF_ERROR(store.scan_last_activity(INT64_MAX, [&](std::string_view user, Instant t) {
     engine_->set_last_seen(user_slot(user), t);
   }));
@@ -76,9 +88,16 @@ Status Processor::restore_state(store::Store& store) {
   if (!last.ok()) return last.take_error();
   if (*last == 0) return Status::Ok();
   watermark_ = *last;
+  Instant from = *last - pack_->horizon_us();
+  // Partitions progress at their own pace: one may be well behind the last stored row.
+  for (const std::string& p : positions) {
+    auto t = store.last_event_ts(p);
+    if (!t.ok()) return t.take_error();
+    if (*t > 0) from = std::min(from, *t - pack_->horizon_us());
+  }
   // Every stored field the rules may read comes back (type, channel, merchant, device,
   // quantity, ...), so features on any of them restart where they were.
-  return store.scan_facts(*last - pack_->horizon_us(), INT64_MAX, [&](const store::StoredFact& f) {
+  return store.scan_facts(from, INT64_MAX, [&](const store::StoredFact& f) {
     (void)recent_ids_.seen_or_add(f.tx.transaction_id, f.tx.event_ts);
     domain::Transaction tx = f.tx;
     rules::Event e;

@@ -56,8 +56,14 @@ class Processor {
   // Registers dim_users so the dormancy rule knows their last activity.
   void load_users(const std::vector<domain::User>& users);
   // Rebuilds rule state from what `store` already holds, so a restarted process scores
-  // the next event exactly as an uninterrupted one would.
-  Status restore_state(store::Store& store);
+  // the next event exactly as an uninterrupted one would. With `positions` (the Kafka
+  // partitions about to be consumed), the replay reaches back far enough for the one
+  // furthest behind. Adds to the current state: call on a fresh or reset Processor.
+  Status restore_state(store::Store& store, const std::vector<std::string>& positions = {});
+  // Forgets all rule state and recently seen ids (users and their dimensions stay), before
+  // restore_state() rebuilds them: partitions this instance did not hold were scored by
+  // another one meanwhile.
+  void reset_state();
 
   // Appends one fact or dead letter for `record` to `batch`.
   void process(const stream::Record& record, store::Batch* batch, Arena* arena);
@@ -83,6 +89,7 @@ class Processor {
   codec::EventDecoder decoder_;
   std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;
+  std::vector<Instant> dim_last_seen_;  // per user slot: last_txn_at from dim_users
   HomeProvinces provinces_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -83,7 +84,9 @@ RunnerSnapshot Runner::snapshot() const {
 }
 
 Status Runner::run(const std::atomic<bool>& stop) {
-  if (options_.resume) {
+  // A consumer group member restores state when partitions are assigned (on_assign).
+  const bool assigned = source_.assigns_positions();
+  if (options_.resume && !assigned) {
     WF_RETURN_IF_ERROR(processor_.restore_state(store_));
     if (source_.resumable()) {
       auto offset = store_.load_offset(source_.name());
@@ -115,7 +118,9 @@ Status Runner::run(const std::atomic<bool>& stop) {
       }
       if (!slot->batch.positions.empty()) {
         committed.clear();
-        for (const auto& [name, next] : slot->batch.positions) committed.push_back({name, next});
+        for (const store::SourcePosition& p : slot->batch.positions) {
+          committed.push_back({p.name, p.next, p.from});
+        }
         source_.on_committed(committed);
       }
       if (!slot->batch.source_times_ms.empty()) {
@@ -179,6 +184,42 @@ Status Runner::run(const std::atomic<bool>& stop) {
   };
 
   bool writer_failed = false;
+  // Partitions come and go inside source_.next(): everything read from them is committed
+  // before they go; their positions and the state of their keys come from the store.
+  struct Listener final : stream::PartitionListener {
+    std::function<Status()> revoke;
+    std::function<Status(const std::vector<std::string>&, bool, std::vector<int64_t>*)> assign;
+    Status on_revoke(const std::vector<std::string>&) override { return revoke(); }
+    Status on_assign(const std::vector<std::string>& positions, bool fresh,
+                     std::vector<int64_t>* resume) override {
+      return assign(positions, fresh, resume);
+    }
+  } listener;
+  auto writer_idle = [&]() -> Status {
+    handoff.drain();
+    if (handoff.failed()) return writer_error;
+    return Status::Ok();
+  };
+  listener.revoke = [&]() -> Status {
+    if (has_data) (void)flush();  // a failed writer is reported by writer_idle()
+    return writer_idle();
+  };
+  listener.assign = [&](const std::vector<std::string>& positions, bool fresh,
+                        std::vector<int64_t>* resume) -> Status {
+    WF_RETURN_IF_ERROR(writer_idle());  // the store is this thread's for a moment
+    if (fresh && options_.resume) {
+      processor_.reset_state();
+      WF_RETURN_IF_ERROR(processor_.restore_state(store_, positions));
+    }
+    for (size_t i = 0; i < positions.size(); ++i) {
+      auto offset = store_.load_offset(positions[i]);
+      if (!offset.ok()) return offset.take_error();
+      (*resume)[i] = *offset;
+    }
+    return Status::Ok();
+  };
+  if (assigned) source_.set_listener(&listener);
+
   while (!stop.load(std::memory_order_relaxed)) {
     size_t room = options_.batch_records - in_batch;
     Status read = source_.next(&records, room);
@@ -198,11 +239,11 @@ Status Runner::run(const std::atomic<bool>& stop) {
     }
     for (stream::Position& p : records.positions) {  // the newest position per partition
       auto it = std::find_if(s.batch.positions.begin(), s.batch.positions.end(),
-                             [&](const auto& q) { return q.first == p.source; });
+                             [&](const auto& q) { return q.name == p.source; });
       if (it == s.batch.positions.end()) {
-        s.batch.positions.emplace_back(std::move(p.source), p.next);
+        s.batch.positions.push_back({std::move(p.source), p.from, p.next});
       } else {
-        it->second = p.next;
+        it->next = p.next;
       }
       has_data = true;
     }
@@ -218,6 +259,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
     if (records.end_of_input) break;
   }
   if (status.ok() && !writer_failed && has_data) writer_failed = !flush();
+  if (assigned) source_.set_listener(nullptr);  // closing the consumer revokes later
   handoff.drain();
   handoff.close();
   writer.join();

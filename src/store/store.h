@@ -63,12 +63,23 @@ struct DeadLetterRow {
   std::string_view source;  // as in FactRow
 };
 
+// One position of a multi-position source (a Kafka partition) moved by a batch.
+struct SourcePosition {
+  std::string name;  // "kafka:topic/3"
+  // The stored position this batch continues from (0 when none is stored). The commit
+  // fails with kConflict when the store holds another: someone else consumed the
+  // partition meanwhile (a consumer that lost it in a rebalance), so its rows would be
+  // duplicates. This is what makes handing partitions between instances exactly once.
+  int64_t from = 0;
+  int64_t next = 0;  // the position to resume from after this batch
+};
+
 struct Batch {
   std::string_view source;  // "file:/abs/path", "stdin", "generator"
   int64_t end_offset = 0;   // source position after the last record of the batch
-  // Multi-position sources (Kafka partitions): each position's name and resume offset,
-  // stored in source_offsets in the same transaction; rows then name their position.
-  std::vector<std::pair<std::string, int64_t>> positions;
+  // Multi-position sources (Kafka partitions): the positions the batch moved, stored in
+  // source_offsets in the same transaction; rows then name their position.
+  std::vector<SourcePosition> positions;
   // When each record entered the source (ms since the epoch), where the source knows:
   // for end-to-end latency, measured once the batch commits. Not stored.
   std::vector<int64_t> source_times_ms;
@@ -136,8 +147,12 @@ class Store {
 
   // Position to resume `source` from; 0 when never seen.
   virtual Result<int64_t> load_offset(std::string_view source) = 0;
+  // Event time of the last transaction stored from `source` (processing order); 0 if
+  // none. Per position: where a partition's rule state must be rebuilt from.
+  virtual Result<Instant> last_event_ts(std::string_view source) = 0;
   // Stores facts (dropping duplicate ids), an alert per FLAG fact, dead letters and the
-  // new offset of batch.source, atomically.
+  // new offset of batch.source and of each of batch.positions, atomically. kConflict
+  // (and nothing stored) when a position's stored value is not its `from`.
   virtual Result<CommitResult> commit(const Batch& batch) = 0;
 
   // Event time of the most recently stored transaction (processing order); 0 if none.

@@ -35,6 +35,9 @@ struct Record {
 struct Position {
   std::string source;  // "kafka:topic/3"
   int64_t next = 0;    // the offset after the last record handed out
+  // Where this position stood before these records: the stored position they continue
+  // from (0 when none), so the store can refuse rows of a partition someone else took.
+  int64_t from = 0;
 };
 
 struct RecordBatch {
@@ -42,6 +45,21 @@ struct RecordBatch {
   int64_t end_position = 0;         // position to resume from after these records
   bool end_of_input = false;        // no more records will come (file fully read)
   std::vector<Position> positions;  // multi-position sources: positions these records moved
+};
+
+// Told by a source whose positions come and go (a Kafka consumer group member) when they
+// do. Called on the thread that calls Source::next(), from inside it.
+class PartitionListener {
+ public:
+  virtual ~PartitionListener() = default;
+  // Positions are about to go to another consumer: when this returns, everything handed
+  // out so far must be committed (the source drops what it read but did not hand out).
+  virtual Status on_revoke(const std::vector<std::string>& positions) = 0;
+  // Positions were assigned: fill `resume` (one per position) with where each resumes,
+  // from the store. `fresh` when some of them were not held just before, so the rule
+  // state of their keys must be rebuilt from the store.
+  virtual Status on_assign(const std::vector<std::string>& positions, bool fresh,
+                           std::vector<int64_t>* resume) = 0;
 };
 
 class Source {
@@ -62,6 +80,10 @@ class Source {
   // Records known to be waiting in the source beyond what was handed out (Kafka: the sum
   // of assigned partitions' lag); -1 when the source cannot tell. Any thread.
   virtual int64_t lag() const { return -1; }
+  // Sources whose positions are assigned while running (consumer groups) report
+  // assignments here; the state to score them with is restored then, not at start.
+  virtual bool assigns_positions() const { return false; }
+  virtual void set_listener(PartitionListener* /*listener*/) {}
 };
 
 }  // namespace wf::stream

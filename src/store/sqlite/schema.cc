@@ -95,9 +95,10 @@ CREATE TABLE IF NOT EXISTS labels (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS source_offsets (
-  source     TEXT PRIMARY KEY,
-  position   INTEGER NOT NULL,
-  updated_at TEXT NOT NULL
+  source        TEXT PRIMARY KEY,
+  position      INTEGER NOT NULL,
+  updated_at    TEXT NOT NULL,
+  last_event_ts TEXT
 ) WITHOUT ROWID;
 )sql";
 

@@ -60,6 +60,7 @@ Status SqliteStore::migrate() {
       {"fact_transactions", "ruleset_version"},
       {"fact_transactions", "reasons"},
       {"fraud_alerts", "reasons"},
+      {"source_offsets", "last_event_ts"},
   };
   for (const auto& [table, column] : kAdded) {
     auto probe = db_.prepare("SELECT 1 FROM pragma_table_info('" + std::string(table) +
@@ -101,11 +102,15 @@ Status SqliteStore::prepare_statements() {
   if (!dead.ok()) return dead.take_error();
   insert_dead_letter_ = std::move(dead).value();
   auto offset = db_.prepare(
-      "INSERT INTO source_offsets (source, position, updated_at) VALUES (?1,?2,?3)"
-      " ON CONFLICT (source) DO UPDATE SET position = excluded.position,"
-      " updated_at = excluded.updated_at");
+      "INSERT INTO source_offsets (source, position, updated_at, last_event_ts)"
+      " VALUES (?1,?2,?3,?4) ON CONFLICT (source) DO UPDATE SET position = excluded.position,"
+      " updated_at = excluded.updated_at,"
+      " last_event_ts = coalesce(excluded.last_event_ts, last_event_ts)");
   if (!offset.ok()) return offset.take_error();
   upsert_offset_ = std::move(offset).value();
+  auto stored = db_.prepare("SELECT position FROM source_offsets WHERE source = ?1");
+  if (!stored.ok()) return stored.take_error();
+  select_offset_ = std::move(stored).value();
   prepared_ = true;
   return Status::Ok();
 }
@@ -217,6 +222,15 @@ Result<int64_t> SqliteStore::load_offset(std::string_view source) {
   return *row ? stmt->column_int(0) : int64_t{0};
 }
 
+Result<Instant> SqliteStore::last_event_ts(std::string_view source) {
+  auto stmt = db_.prepare("SELECT last_event_ts FROM source_offsets WHERE source = ?1");
+  if (!stmt.ok()) return stmt.take_error();
+  stmt->bind(1, source);
+  auto row = stmt->step();
+  if (!row.ok()) return row.take_error();
+  return *row ? parse_ts(stmt->column_text(0)) : Instant{0};
+}
+
 Result<CommitResult> SqliteStore::commit(const Batch& batch) {
   WF_RETURN_IF_ERROR(prepare_statements());
   TxnGuard txn(db_);
@@ -228,9 +242,38 @@ Result<CommitResult> SqliteStore::commit(const Batch& batch) {
 }
 
 Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
+  // Fencing first: a position someone else moved means this batch's rows are theirs too.
+  for (const SourcePosition& p : batch.positions) {
+    select_offset_.bind(1, p.name);
+    auto row = select_offset_.step();
+    if (!row.ok()) {
+      select_offset_.reset();
+      return row.take_error();
+    }
+    int64_t stored = *row ? select_offset_.column_int(0) : 0;
+    select_offset_.reset();
+    if (stored != p.from) {
+      return make_error(Errc::kConflict, "position " + p.name + " is at " + std::to_string(stored) +
+                                             " in the store, not " + std::to_string(p.from) +
+                                             ": another consumer took it over; nothing stored");
+    }
+  }
   CommitResult result;
   char ts[kTimestampChars];
+  // The last event time per position (rows name theirs; unnamed rows are batch.source's).
+  std::vector<Instant> last_ts(batch.positions.size(), 0);
+  Instant own_last_ts = 0;
+  size_t hint = 0;
   for (const FactRow& f : batch.facts) {
+    if (f.source.empty()) {
+      own_last_ts = f.event_ts;
+    } else {
+      if (hint >= batch.positions.size() || batch.positions[hint].name != f.source) {
+        hint = 0;
+        while (hint < batch.positions.size() && batch.positions[hint].name != f.source) ++hint;
+      }
+      if (hint < batch.positions.size()) last_ts[hint] = f.event_ts;
+    }
     format_utc(f.event_ts, ts);
     std::string_view ts_view(ts, kTimestampChars);
     Stmt& s = insert_fact_;
@@ -304,15 +347,20 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     WF_RETURN_IF_ERROR(s.run());
     result.dead_letters += db_.changes();
   }
-  upsert_offset_.bind(1, batch.source);
-  upsert_offset_.bind(2, batch.end_offset);
-  upsert_offset_.bind(3, received);
-  WF_RETURN_IF_ERROR(upsert_offset_.run());
-  for (const auto& [source, position] : batch.positions) {
+  auto upsert = [&](std::string_view source, int64_t position, Instant last) {
     upsert_offset_.bind(1, source);
     upsert_offset_.bind(2, position);
     upsert_offset_.bind(3, received);
-    WF_RETURN_IF_ERROR(upsert_offset_.run());
+    const std::string last_text = ts_text(last);  // bound by reference: keep it alive
+    upsert_offset_.bind(4, last_text);            // NULL keeps the stored one
+    return upsert_offset_.run();
+  };
+  if (batch.positions.empty()) {
+    WF_RETURN_IF_ERROR(upsert(batch.source, batch.end_offset, own_last_ts));
+  }
+  for (size_t i = 0; i < batch.positions.size(); ++i) {
+    const SourcePosition& p = batch.positions[i];
+    WF_RETURN_IF_ERROR(upsert(p.name, p.next, last_ts[i]));
   }
   return result;
 }

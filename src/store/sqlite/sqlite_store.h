@@ -21,6 +21,7 @@ class SqliteStore final : public Store {
   Result<std::vector<domain::User>> load_users() override;
   Result<std::vector<domain::Merchant>> load_merchants() override;
   Result<int64_t> load_offset(std::string_view source) override;
+  Result<Instant> last_event_ts(std::string_view source) override;
   Result<CommitResult> commit(const Batch& batch) override;
   Result<Instant> last_processed_event_ts() override;
   Status scan_last_activity(Instant before,
@@ -42,6 +43,7 @@ class SqliteStore final : public Store {
   Stmt insert_alert_;
   Stmt insert_dead_letter_;
   Stmt upsert_offset_;
+  Stmt select_offset_;
   bool prepared_ = false;
 };
 

@@ -1,8 +1,30 @@
 #include "stream/kafka/kafka_handle.h"
 
 #include <fstream>
+#include <string>
+
+#include "core/log.h"
 
 namespace wf::stream::kafka {
+namespace {
+
+// librdkafka's log lines go to walletflow's log (text or JSON), levels mapped from syslog.
+void forward_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  std::string_view text(message);
+  log::Level l = level <= 3   ? log::Level::kError
+                 : level == 4 ? log::Level::kWarn
+                 : level <= 6 ? log::Level::kInfo
+                              : log::Level::kDebug;
+  // Kafka's committed offsets only mirror the store's; a commit refused while the group
+  // rebalances is expected and harmless (the next one carries the same positions).
+  if (std::string_view(facility) == "COMMITFAIL" &&
+      text.find("rebalance in progress") != std::string_view::npos) {
+    l = log::Level::kDebug;
+  }
+  log::write(l, std::string("kafka ") + rd_kafka_name(rk) + " " + facility + ": " + message);
+}
+
+}  // namespace
 
 Result<std::vector<Property>> read_properties(const std::string& path) {
   std::ifstream in(path);
@@ -40,6 +62,7 @@ Status set(rd_kafka_conf_t* conf, std::string_view name, std::string_view value)
 
 Result<Conf> make_conf(std::string_view bootstrap, const std::vector<Property>& properties) {
   Conf conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &forward_log);
   if (!bootstrap.empty()) WF_RETURN_IF_ERROR(set(conf.get(), "bootstrap.servers", bootstrap));
   for (const Property& p : properties) WF_RETURN_IF_ERROR(set(conf.get(), p.name, p.value));
   return conf;

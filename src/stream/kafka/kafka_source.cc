@@ -1,6 +1,9 @@
 #include "stream/kafka/kafka_source.h"
 
-#include <chrono>
+#include <algorithm>
+#include <string_view>
+
+#include "core/log.h"
 
 namespace wf::stream::kafka {
 
@@ -64,6 +67,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(KafkaSourceOptions option
 }
 
 KafkaSource::~KafkaSource() {
+  listener_ = nullptr;  // closing revokes; whoever listened has committed already
   if (rk_) rd_kafka_consumer_close(rk_.get());
 }
 
@@ -86,32 +90,105 @@ void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<KafkaSource*>(opaque);
   self->rebalances_.fetch_add(1);
-  const bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  std::vector<int32_t> ours;  // the partitions of our topic in the list
+  std::vector<std::string> names;
   for (int i = 0; i < partitions->cnt; ++i) {
     int32_t p = partitions->elems[i].partition;
-    if (p >= 0 && static_cast<size_t>(p) < self->position_names_.size()) {
-      self->owned_[static_cast<size_t>(p)].store(assign);
+    if (p >= 0 && static_cast<size_t>(p) < self->position_names_.size() &&
+        self->options_.topic == partitions->elems[i].topic) {
+      ours.push_back(p);
+      names.push_back(self->position_names_[static_cast<size_t>(p)]);
     }
   }
+  std::string list;
+  for (int32_t p : ours) list += (list.empty() ? "" : ",") + std::to_string(p);
+  const bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  log::info("kafka: " + std::string(assign ? "assigned" : "revoked") + " " +
+            std::to_string(ours.size()) + " partition(s) of " + self->options_.topic + " [" + list +
+            "] in group " + self->options_.group);
   if (assign) {
-    for (int i = 0; i < partitions->cnt; ++i) {
-      rd_kafka_topic_partition_t& p = partitions->elems[i];
-      auto it = p.partition >= 0 && static_cast<size_t>(p.partition) < self->position_names_.size()
-                    ? self->stored_.find(self->position_names_[static_cast<size_t>(p.partition)])
-                    : self->stored_.end();
-      p.offset = it != self->stored_.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
-      if (p.partition >= 0 && static_cast<size_t>(p.partition) < self->position_names_.size()) {
-        self->next_[static_cast<size_t>(p.partition)].store(it != self->stored_.end() ? it->second
-                                                                                      : -1);
-      }
-      self->assigned_.insert(p.partition);
-    }
-    rd_kafka_assign(rk, partitions);
+    self->assign(rk, partitions, ours, names, cooperative);
   } else {
-    for (int i = 0; i < partitions->cnt; ++i) self->assigned_.erase(partitions->elems[i].partition);
-    rd_kafka_assign(rk, nullptr);
+    self->revoke(rk, partitions, ours, names, cooperative);
   }
   self->assigned_count_.store(static_cast<int>(self->assigned_.size()));
+}
+
+void KafkaSource::revoke(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,
+                         const std::vector<int32_t>& ours, const std::vector<std::string>& names,
+                         bool cooperative) {
+  // Lost (our session expired): the partitions may already be someone else's, so what
+  // we hold is not to be trusted; the store refuses our stale batches (positions).
+  const bool lost = rd_kafka_assignment_lost(rk) != 0;
+  if (listener_ != nullptr && !ours.empty() && callback_error_.code == Errc::kOk) {
+    if (Status s = listener_->on_revoke(names); !s.ok()) callback_error_ = s.error();
+  }
+  for (int32_t p : ours) {
+    owned_[static_cast<size_t>(p)].store(false);
+    assigned_.erase(p);
+    at_end_.erase(p);
+    dropped_.insert(p);  // records read but not handed out: the next owner reads them
+    // Eager: every rebalance revokes all, then assigns; a partition assigned right back
+    // was nobody else's meanwhile and its state stays good. Cooperative: only partitions
+    // that move are revoked.
+    if (cooperative || lost) held_.erase(p);
+  }
+  if (lost) held_.clear();
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions)) {
+      rd_kafka_error_destroy(e);
+    }
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaSource::assign(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,
+                         const std::vector<int32_t>& ours, const std::vector<std::string>& names,
+                         bool cooperative) {
+  bool fresh = false;
+  for (int32_t p : ours) fresh = fresh || held_.count(p) == 0;
+  std::vector<int64_t> resume(ours.size(), 0);
+  if (listener_ != nullptr && !ours.empty()) {
+    if (callback_error_.code == Errc::kOk) {
+      if (Status s = listener_->on_assign(names, fresh, &resume); !s.ok()) {
+        callback_error_ = s.error();
+      }
+    }
+  } else {
+    for (size_t i = 0; i < ours.size(); ++i) {
+      auto it = stored_.find(names[i]);
+      if (it != stored_.end()) resume[i] = it->second;
+    }
+  }
+  if (callback_error_.code != Errc::kOk) {
+    // The run is failing: take nothing (the group gives the partitions to others).
+    if (!cooperative) rd_kafka_assign(rk, nullptr);
+    return;
+  }
+  if (!cooperative) held_.clear();
+  for (size_t i = 0; i < ours.size(); ++i) {
+    int32_t p = ours[i];
+    for (int j = 0; j < partitions->cnt; ++j) {
+      if (partitions->elems[j].partition == p) {
+        partitions->elems[j].offset = resume[i] > 0 ? resume[i] : RD_KAFKA_OFFSET_BEGINNING;
+      }
+    }
+    next_[static_cast<size_t>(p)].store(resume[i] > 0 ? resume[i] : -1);
+    owned_[static_cast<size_t>(p)].store(true);
+    assigned_.insert(p);
+    held_.insert(p);
+    at_end_.erase(p);
+  }
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions)) {
+      callback_error_ = Error{Errc::kIo, std::string("Kafka assign: ") + rd_kafka_error_string(e)};
+      rd_kafka_error_destroy(e);
+    }
+  } else {
+    rd_kafka_assign(rk, partitions);
+  }
 }
 
 Status KafkaSource::next(RecordBatch* out, size_t max_records) {
@@ -126,10 +203,22 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
     int64_t timestamp_ms;
   };
   std::vector<Kept> kept;
-  std::map<int32_t, int64_t> next_offset;
+  struct Moved {
+    int64_t from, next;
+  };
+  std::map<int32_t, Moved> moved;  // partition -> where it stood, where it goes
   int timeout_ms = 100;
   while (kept.size() < max_records) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), timeout_ms);
+    if (!dropped_.empty()) {  // a rebalance ran inside the poll
+      std::erase_if(kept, [&](const Kept& k) { return dropped_.count(k.partition) > 0; });
+      for (int32_t p : dropped_) moved.erase(p);
+      dropped_.clear();
+    }
+    if (callback_error_.code != Errc::kOk) {
+      if (m != nullptr) rd_kafka_message_destroy(m);
+      return callback_error_;
+    }
     if (m == nullptr) break;
     timeout_ms = 0;  // take what is already here, then hand the batch over
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -140,14 +229,17 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
       rd_kafka_message_destroy(m);
       if (fatal) return make_error(Errc::kIo, "Kafka consumer: " + what);
       continue;  // transient: librdkafka retries
-    } else if (m->partition >= 0 && static_cast<size_t>(m->partition) < position_names_.size()) {
+    } else if (m->partition >= 0 && static_cast<size_t>(m->partition) < position_names_.size() &&
+               assigned_.count(m->partition) > 0) {
       at_end_.erase(m->partition);
       rd_kafka_timestamp_type_t type;
       int64_t ts = rd_kafka_message_timestamp(m, &type);
       kept.push_back({buffer_.size(), m->len, m->offset, m->partition, ts > 0 ? ts : 0});
       buffer_.append(static_cast<const char*>(m->payload), m->len);
       buffer_.append(kRecordPadding, ' ');
-      next_offset[m->partition] = m->offset + 1;
+      auto [it, first] = moved.try_emplace(m->partition, Moved{0, 0});
+      if (first) it->second.from = std::max<int64_t>(next_[static_cast<size_t>(m->partition)], 0);
+      it->second.next = m->offset + 1;
     }
     rd_kafka_message_destroy(m);
   }
@@ -157,9 +249,9 @@ Status KafkaSource::next(RecordBatch* out, size_t max_records) {
     out->records.back().timestamp_ms = k.timestamp_ms;
   }
   fetched_.fetch_add(static_cast<int64_t>(kept.size()));
-  for (const auto& [partition, next] : next_offset) {
-    next_[static_cast<size_t>(partition)].store(next);
-    out->positions.push_back({position_names_[static_cast<size_t>(partition)], next});
+  for (const auto& [partition, m] : moved) {
+    next_[static_cast<size_t>(partition)].store(m.next);
+    out->positions.push_back({position_names_[static_cast<size_t>(partition)], m.next, m.from});
   }
   if (options_.stop_at_end && kept.empty() && !assigned_.empty()) {
     bool all = true;

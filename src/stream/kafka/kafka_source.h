@@ -5,8 +5,11 @@
 // (on_committed) so consumer lag shows in standard tools. With `stop_at_end` the source
 // ends once every assigned partition is read to its end (batch processing, tests).
 //
-// This version loads the stored positions at open and is meant for one consumer of the
-// group; handing partitions over between instances mid-stream comes next.
+// Several instances share a group: on revocation the listener (the Runner) commits what
+// was handed out before the partitions go; on assignment it reads their positions from
+// the store and rebuilds rule state when partitions are new to this instance. Records
+// read but not handed out when a partition is revoked are dropped (the next owner reads
+// them). Both eager and cooperative assignors work.
 #pragma once
 
 #include <atomic>
@@ -41,8 +44,8 @@ class KafkaSource : public Source {
 
   // "kafka:TOPIC/P" for each of the topic's partitions (load their stored positions).
   const std::vector<std::string>& position_names() const { return position_names_; }
-  // Where to resume each partition (from the store); partitions without one start at the
-  // beginning. Call before the first next().
+  // Without a listener: where to resume each partition; partitions without one start at
+  // the beginning. Call before the first next().
   void set_stored_positions(const std::map<std::string, int64_t>& positions);
   // Subscribes the group; partitions arrive on the first next().
   Status start();
@@ -55,6 +58,8 @@ class KafkaSource : public Source {
   Status next(RecordBatch* out, size_t max_records) override;
   void on_committed(const std::vector<Position>& positions) override;
   int64_t lag() const override;
+  bool assigns_positions() const override { return true; }
+  void set_listener(PartitionListener* listener) override { listener_ = listener; }
 
   // Consumer metrics (any thread).
   struct Metrics {
@@ -70,6 +75,12 @@ class KafkaSource : public Source {
   KafkaSource() = default;
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void assign(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,
+              const std::vector<int32_t>& ours, const std::vector<std::string>& names,
+              bool cooperative);
+  void revoke(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,
+              const std::vector<int32_t>& ours, const std::vector<std::string>& names,
+              bool cooperative);
   int32_t partition_of(const std::string& position_name) const;
 
   KafkaSourceOptions options_;
@@ -79,7 +90,11 @@ class KafkaSource : public Source {
   std::map<std::string, int64_t> stored_;
   std::set<int32_t> assigned_;
   std::set<int32_t> at_end_;
-  std::string buffer_;  // this batch's payloads, each followed by kRecordPadding bytes
+  std::set<int32_t> held_;     // assigned, and not anyone else's since our state was built
+  std::set<int32_t> dropped_;  // revoked inside the current poll
+  PartitionListener* listener_ = nullptr;
+  Error callback_error_;  // a listener failure, returned by next()
+  std::string buffer_;    // this batch's payloads, each followed by kRecordPadding bytes
   std::atomic<int64_t> commit_errors_{0};
   std::atomic<int> assigned_count_{0};
   std::atomic<int64_t> rebalances_{0};
