@@ -57,6 +57,7 @@ struct BenchResult {
   double shell_rows_per_s = -1;
   int64_t stored = 0;
   double e2e_p50_ms = -1, e2e_p99_ms = -1;
+  double commit_p50_ms = -1, commit_p99_ms = -1;  // store commit per batch (kafka)
   int64_t steady_events = 0;
 };
 
@@ -78,6 +79,8 @@ void print(const BenchResult& r) {
     w.key("steady_events").number(r.steady_events);
     w.key("e2e_p50_ms").number(r.e2e_p50_ms, 1);
     w.key("e2e_p99_ms").number(r.e2e_p99_ms, 1);
+    w.key("commit_p50_ms").number(r.commit_p50_ms, 2);
+    w.key("commit_p99_ms").number(r.commit_p99_ms, 2);
   }
   if (r.shell_rows_per_s >= 0) {
     w.key("stored").number(r.stored);
@@ -320,6 +323,7 @@ int kafka(int64_t events, int64_t users, BenchResult* r) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   // Latency at a steady 20,000 tx/s for five seconds.
   const Histogram before = runner.snapshot().end_to_end_ms;
+  const Histogram before_commits = runner.snapshot().commit_us;
   r->steady_events = 100'000;
   if (Status s = produce(g, **producer, r->steady_events, 20'000, clock); !s.ok()) {
     return report(s.error());
@@ -332,6 +336,9 @@ int kafka(int64_t events, int64_t users, BenchResult* r) {
   const Histogram steady = snap.end_to_end_ms.since(before);
   r->e2e_p50_ms = double(steady.percentile(0.5));
   r->e2e_p99_ms = double(steady.percentile(0.99));
+  const Histogram commits = snap.commit_us.since(before_commits);
+  r->commit_p50_ms = double(commits.percentile(0.5)) / 1000.0;
+  r->commit_p99_ms = double(commits.percentile(0.99)) / 1000.0;
   r->p50_ns = processor.latency_ns().percentile(0.5);
   r->p99_ns = processor.latency_ns().percentile(0.99);
   r->state_bytes_per_user = processor.engine().bytes_per_user();

@@ -1,5 +1,6 @@
 // walletflow process: a stream through validation, PII protection and scoring into a
 // store, exactly once (resumes from the offsets committed with each batch).
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -88,7 +89,7 @@ int cmd_process(int argc, char** argv) {
   if (!store.ok()) return report(store.error());
   std::unique_ptr<stream::Source> source;
   if (kafka_url) {
-    auto k = open_kafka_source(*kafka_url, args, **store);
+    auto k = open_kafka_source(*kafka_url, args);
     if (!k.ok()) return report(k.error());
     source = std::move(*k);
   } else {
@@ -118,7 +119,9 @@ int cmd_process(int argc, char** argv) {
   install_stop_handlers();
 
   StatusLine status(clock, stderr_is_tty());
+  const int64_t started_us = clock.monotonic_us();
   Status result = run_with_status(runner, status, clock);
+  const double seconds = std::max(1e-3, double(clock.monotonic_us() - started_us) / 1e6);
   if (!result.ok()) return report(result.error());
   if (outputs) {
     if (Status s = outputs->finish(); !s.ok()) return report(s.error());
@@ -150,6 +153,8 @@ int cmd_process(int argc, char** argv) {
     w.key("fetched").number(m.fetched);
     w.key("offset_commits").number(m.commits);
     w.key("offset_commit_errors").number(m.commit_errors);
+    w.key("fetch_rate_per_s").number(double(m.fetched) / seconds, 1);
+    w.key("commit_rate_per_s").number(double(m.commits) / seconds, 2);
     int64_t total = 0;
     for (const auto& [partition, behind] : m.lag) total += behind;
     w.key("lag").number(total);

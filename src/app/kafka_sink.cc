@@ -110,8 +110,7 @@ Result<KafkaUrl> parse_kafka_url(const std::string& url) {
   return out;
 }
 
-Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args,
-                                                          store::Store& store) {
+Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args) {
   auto bootstrap = resolve_bootstrap(url.brokers);
   if (!bootstrap.ok()) return bootstrap.take_error();
   stream::kafka::KafkaSourceOptions options;
@@ -124,13 +123,7 @@ Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, c
   options.properties = std::move(*properties);
   auto source = stream::kafka::KafkaSource::open(std::move(options));
   if (!source.ok()) return source.take_error();
-  std::map<std::string, int64_t> stored;
-  for (const std::string& name : (*source)->position_names()) {
-    auto offset = store.load_offset(name);
-    if (!offset.ok()) return offset.take_error();
-    if (*offset > 0) stored[name] = *offset;
-  }
-  (*source)->set_stored_positions(stored);
+  // Positions come from the store as partitions are assigned (the Runner listens).
   WF_RETURN_IF_ERROR((*source)->start());
   return std::unique_ptr<stream::Source>(std::move(*source));
 }

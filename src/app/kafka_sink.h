@@ -47,9 +47,8 @@ struct KafkaUrl {
 };
 Result<KafkaUrl> parse_kafka_url(const std::string& url);
 
-// A started KafkaSource for `url` (with --kafka-config), resuming every partition from
-// the position `store` holds for it.
-Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args,
-                                                          store::Store& store);
+// A started KafkaSource for `url` (with --kafka-config), a member of the URL's group; the
+// Runner resumes each partition it is assigned from the position the store holds.
+Result<std::unique_ptr<stream::Source>> open_kafka_source(const KafkaUrl& url, const Args& args);
 
 }  // namespace wf::app

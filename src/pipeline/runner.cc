@@ -102,8 +102,11 @@ Status Runner::run(const std::atomic<bool>& stop) {
   std::thread writer = spawn_quiet_thread([&] {
     std::vector<stream::Position> committed;
     Histogram end_to_end;
+    Histogram commit_us;
     while (Slot* slot = handoff.take()) {
+      const int64_t commit_start = clock_.monotonic_us();
       auto r = store_.commit(slot->batch);
+      commit_us.record(static_cast<uint64_t>(clock_.monotonic_us() - commit_start));
       if (!r.ok()) {
         writer_error = r.take_error();
         handoff.done(false);
@@ -132,6 +135,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         snapshot_.end_to_end_ms = end_to_end;
+        snapshot_.commit_us = commit_us;
         store_duplicates_ += r->duplicates;
         snapshot_.facts -= r->duplicates;
         snapshot_.duplicates += r->duplicates;

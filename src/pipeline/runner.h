@@ -56,6 +56,7 @@ struct RunnerSnapshot {
   // Record entered the source -> its batch committed in the store, milliseconds
   // (sources that know when records entered them: Kafka). Cumulative.
   Histogram end_to_end_ms;
+  Histogram commit_us;      // store commit time per batch, microseconds. Cumulative.
   int64_t source_lag = -1;  // records waiting in the source (Kafka lag); -1 unknown
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/schema.h"
 
 namespace wf::store::sqlite {
@@ -49,7 +50,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   WF_RETURN_IF_ERROR(store->db_.exec("PRAGMA page_size=" + std::to_string(kPageSize)));
   WF_RETURN_IF_ERROR(store->db_.exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;"
-      "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=8192;"));
+      "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;"));
+  if (path != ":memory:" && !path.empty()) {
+    auto checkpointer = Checkpointer::start(path, store->db_.handle());
+    if (!checkpointer.ok()) return checkpointer.take_error();
+    store->checkpointer_ = std::move(*checkpointer);
+  }
   return store;
 }
 

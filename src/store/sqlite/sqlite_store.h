@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
@@ -45,6 +46,7 @@ class SqliteStore final : public Store {
   Stmt upsert_offset_;
   Stmt select_offset_;
   bool prepared_ = false;
+  std::unique_ptr<Checkpointer> checkpointer_;  // destroyed before db_
 };
 
 }  // namespace wf::store::sqlite
