@@ -42,7 +42,8 @@ constexpr const char* kUsage =
     "                       logged and the running rules stay)\n"
     "  --profile NAME       ph-ewallet (default)\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
-    "  --batch N            records per store transaction (default 8192)\n"
+    "  --batch N            records per store transaction at most (default 16384)\n"
+    "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
     "  --max-event-bytes N  larger records are OVERSIZED dead letters (default 65536)\n"
     "  --json               print the summary as JSON\n"
     "  --log-format F       text (default) or json\n";
@@ -52,7 +53,11 @@ constexpr const char* kUsage =
 int cmd_process(int argc, char** argv) {
   Args args(kUsage);
   args.option("source").option("format").option("store").option("rules").option("profile");
-  args.option("pii-key-file").option("batch").option("max-event-bytes").option("json", true);
+  args.option("pii-key-file")
+      .option("batch")
+      .option("batch-ms")
+      .option("max-event-bytes")
+      .option("json", true);
   args.option("kafka-config").option("publish");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
@@ -62,8 +67,10 @@ int cmd_process(int argc, char** argv) {
   if (args.get_or("format", "json") != "json") {
     return usage_error(args, "--format: only 'json' is supported in this version");
   }
-  auto batch = args.get_int("batch", 8192, 1, 1 << 20);
+  auto batch = args.get_int("batch", 16384, 1, 1 << 20);
   if (!batch.ok()) return usage_error(args, batch.error().message);
+  auto batch_ms = args.get_int("batch-ms", 25, 1, 60'000);
+  if (!batch_ms.ok()) return usage_error(args, batch_ms.error().message);
   auto max_bytes = args.get_int("max-event-bytes", 65536, 256, 64 << 20);
   if (!max_bytes.ok()) return usage_error(args, max_bytes.error().message);
 
@@ -106,6 +113,7 @@ int cmd_process(int argc, char** argv) {
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
+  options.max_batch_age_us = *batch_ms * 1000;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   std::unique_ptr<KafkaOutputs> outputs;

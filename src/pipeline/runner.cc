@@ -14,6 +14,7 @@ namespace {
 struct Slot {
   store::Batch batch;
   Arena arena;
+  int64_t records = 0;  // read into this batch (facts, dead letters, dropped duplicates)
 };
 
 // One-batch handoff between the scoring thread and the writer thread.
@@ -141,6 +142,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
         snapshot_.duplicates += r->duplicates;
         snapshot_.alerts += r->alerts;
         ++snapshot_.batches;
+        snapshot_.committed += slot->records;
       }
       handoff.done(true);
     }
@@ -157,6 +159,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
     s.batch.positions.clear();
     s.batch.source_times_ms.clear();
     s.arena.reset();
+    s.records = 0;
     s.batch.source = source_.name();
   };
   start_batch(slots[current]);
@@ -237,6 +240,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
     }
     processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
+    s.records += static_cast<int64_t>(records.records.size());
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;
     for (const stream::Record& r : records.records) {
       if (r.timestamp_ms > 0) s.batch.source_times_ms.push_back(r.timestamp_ms);
