@@ -1,3 +1,4 @@
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -5,6 +6,12 @@ namespace wf::store {
 
 Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
   std::string path;
+  if (uri.substr(0, 13) == "postgresql://" || uri.substr(0, 11) == "postgres://") {
+    auto store = postgres::PgStore::open(std::string(uri));
+    if (!store.ok()) return store.take_error();
+    WF_RETURN_IF_ERROR((*store)->migrate());
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
   if (uri.substr(0, 7) == "sqlite:") {
     path = std::string(uri.substr(7));
     if (path.substr(0, 2) == "//") path = path.substr(2);
@@ -12,9 +19,8 @@ Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
              uri.find("://") == std::string_view::npos) {
     path = std::string(uri);
   } else {
-    return make_error(Errc::kInvalidArgument,
-                      "unsupported store '" + std::string(uri) +
-                          "' (expected sqlite:PATH; postgresql:// is not available yet)");
+    return make_error(Errc::kInvalidArgument, "unsupported store '" + std::string(uri) +
+                                                  "' (expected sqlite:PATH or postgresql://...)");
   }
   if (path.empty()) return make_error(Errc::kInvalidArgument, "store path is empty");
   auto store = sqlite::SqliteStore::open(path);

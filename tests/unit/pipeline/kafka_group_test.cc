@@ -250,35 +250,5 @@ TEST(KafkaGroup, MembersJoiningAndLeavingStoreEveryEventOnceScoredAsOneInstanceW
   EXPECT_EQ(differ, 0);
 }
 
-TEST(KafkaGroup, StoreRefusesABatchFromAConsumerThatLostItsPartition) {
-  wf::testing::TempDir dir;
-  auto store = std::move(store::open_store("sqlite:" + dir.file("s.db"))).value();
-  store::Batch batch;
-  batch.source = "kafka:t";
-  batch.positions.push_back({"kafka:t/0", 0, 10});
-  ASSERT_TRUE(store->commit(batch).ok());
-  EXPECT_EQ(*store->load_offset("kafka:t/0"), 10);
-  // Another member continues from 10; a stale one still thinks the partition is at 0.
-  store::Batch stale;
-  stale.source = "kafka:t";
-  stale.positions.push_back({"kafka:t/0", 0, 7});
-  store::FactRow row;
-  row.transaction_id = "tx-stale";
-  row.user_id = "U1";
-  row.currency = "PHP";
-  stale.facts.push_back(row);
-  auto refused = store->commit(stale);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, Errc::kConflict);
-  EXPECT_NE(refused.error().message.find("kafka:t/0"), std::string::npos);
-  EXPECT_EQ(*store->load_offset("kafka:t/0"), 10);
-  EXPECT_EQ(store->counts()->facts, 0);
-  store::Batch next;
-  next.source = "kafka:t";
-  next.positions.push_back({"kafka:t/0", 10, 12});
-  EXPECT_TRUE(next.positions.size() == 1 && store->commit(next).ok());
-  EXPECT_EQ(*store->load_offset("kafka:t/0"), 12);
-}
-
 }  // namespace
 }  // namespace wf::pipeline

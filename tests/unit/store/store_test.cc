@@ -1,16 +1,23 @@
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 
 #include "store/sqlite/db.h"
-#include "store/store.h"
+#include "support/pg_server.h"
 #include "support/temp_dir.h"
 
 namespace wf::store {
 namespace {
 
-class SqliteStoreTest : public ::testing::Test {
+// The store contract, run against each store: SQLite (embedded) and PostgreSQL (a
+// throwaway server the test binary starts).
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto s = open_store("sqlite:" + dir_.file("t.db"));
+    std::string uri =
+        GetParam() == "sqlite" ? "sqlite:" + dir_.file("t.db") : testing::fresh_pg_database();
+    ASSERT_FALSE(uri.empty());
+    auto s = open_store(uri);
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s).value();
   }
@@ -37,7 +44,7 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreTest, CommitsRowsAlertsDeadLettersAndOffsetTogether) {
+TEST_P(StoreTest, CommitsRowsAlertsDeadLettersAndOffsetTogether) {
   Batch b;
   b.source = "file:/x";
   b.end_offset = 300;
@@ -56,7 +63,7 @@ TEST_F(SqliteStoreTest, CommitsRowsAlertsDeadLettersAndOffsetTogether) {
   EXPECT_EQ(c->dead_letters, 1);
 }
 
-TEST_F(SqliteStoreTest, DuplicateTransactionIdsAreCountedAndDropped) {
+TEST_P(StoreTest, DuplicateTransactionIdsAreCountedAndDropped) {
   Batch b;
   b.source = "stdin";
   b.facts = {fact("t1", domain::Verdict::kFlag, 0)};
@@ -71,7 +78,7 @@ TEST_F(SqliteStoreTest, DuplicateTransactionIdsAreCountedAndDropped) {
   EXPECT_EQ(store_->counts()->alerts, 1);
 }
 
-TEST_F(SqliteStoreTest, AFailingBatchLeavesNothingBehind) {
+TEST_P(StoreTest, AFailingBatchLeavesNothingBehind) {
   Batch b;
   b.source = "file:/x";
   b.end_offset = 500;
@@ -84,7 +91,7 @@ TEST_F(SqliteStoreTest, AFailingBatchLeavesNothingBehind) {
   EXPECT_EQ(*store_->load_offset("file:/x"), 0);
 }
 
-TEST_F(SqliteStoreTest, DimensionsRoundTrip) {
+TEST_P(StoreTest, DimensionsRoundTrip) {
   domain::User u;
   u.user_id = "U1";
   u.phone_hash = "ab";
@@ -107,7 +114,7 @@ TEST_F(SqliteStoreTest, DimensionsRoundTrip) {
   EXPECT_EQ((*store_->load_merchants())[0].merchant_name, "Jollibee - Ayala");
 }
 
-TEST_F(SqliteStoreTest, EvalJoinsLabelsWithDecisions) {
+TEST_P(StoreTest, EvalJoinsLabelsWithDecisions) {
   Batch b;
   b.source = "s";
   b.facts = {fact("t1", domain::Verdict::kFlag, 0), fact("t2", domain::Verdict::kNormal, 1)};
@@ -131,6 +138,86 @@ TEST_F(SqliteStoreTest, EvalJoinsLabelsWithDecisions) {
   EXPECT_EQ(lost, 1);
   EXPECT_EQ(unlabelled, 1);
 }
+
+TEST_P(StoreTest, RefusesABatchFromAConsumerThatLostItsPartition) {
+  Batch batch;
+  batch.source = "kafka:t";
+  batch.positions.push_back({"kafka:t/0", 0, 10});
+  ASSERT_TRUE(store_->commit(batch).ok());
+  EXPECT_EQ(*store_->load_offset("kafka:t/0"), 10);
+  // Another member continues from 10; a stale one still thinks the partition is at 0.
+  Batch stale;
+  stale.source = "kafka:t";
+  stale.positions.push_back({"kafka:t/0", 0, 7});
+  stale.facts = {fact("tx-stale", domain::Verdict::kFlag, 0)};
+  auto refused = store_->commit(stale);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kConflict);
+  EXPECT_NE(refused.error().message.find("kafka:t/0"), std::string::npos);
+  EXPECT_EQ(*store_->load_offset("kafka:t/0"), 10);
+  EXPECT_EQ(store_->counts()->facts, 0);
+  EXPECT_EQ(store_->counts()->alerts, 0);
+  Batch next;
+  next.source = "kafka:t";
+  next.positions.push_back({"kafka:t/0", 10, 12});
+  ASSERT_TRUE(store_->commit(next).ok());
+  EXPECT_EQ(*store_->load_offset("kafka:t/0"), 12);
+}
+
+TEST_P(StoreTest, ScansFactsInProcessingOrderWithTheirPositionsLastEventTimes) {
+  Batch b;
+  b.source = "kafka:t";
+  b.positions = {{"kafka:t/0", 0, 2}, {"kafka:t/1", 0, 1}};
+  b.facts = {fact("a", domain::Verdict::kNormal, 300), fact("b", domain::Verdict::kNormal, 100),
+             fact("c", domain::Verdict::kFlag, 200)};
+  b.facts[0].source = "kafka:t/0";
+  b.facts[1].source = "kafka:t/1";
+  b.facts[2].source = "kafka:t/0";
+  b.facts[2].has_location = true;
+  b.facts[2].lat = 14.5995;
+  b.facts[2].lon = 120.9842;
+  b.facts[2].merchant_id = "M7";
+  ASSERT_TRUE(store_->commit(b).ok());
+  Batch later;
+  later.source = "kafka:t";
+  later.positions = {{"kafka:t/1", 1, 2}};
+  later.facts = {fact("d", domain::Verdict::kNormal, 50)};
+  later.facts[0].source = "kafka:t/1";
+  ASSERT_TRUE(store_->commit(later).ok());
+
+  const Instant base = *parse_rfc3339("2026-11-25T10:00:00Z");
+  EXPECT_EQ(*store_->last_event_ts("kafka:t/0"), base + 200);  // its last row, not its max
+  EXPECT_EQ(*store_->last_event_ts("kafka:t/1"), base + 50);
+  EXPECT_EQ(*store_->last_event_ts("kafka:t/9"), 0);
+  EXPECT_EQ(*store_->last_processed_event_ts(), base + 50);
+  std::string order;
+  ASSERT_TRUE(store_
+                  ->scan_facts(base, base + 1000,
+                               [&](const StoredFact& f) {
+                                 order += f.tx.transaction_id;
+                                 if (f.tx.transaction_id == "c") {
+                                   EXPECT_TRUE(f.tx.has_location);
+                                   EXPECT_DOUBLE_EQ(f.tx.lat, 14.5995);
+                                   EXPECT_EQ(f.tx.merchant_id, "M7");
+                                   EXPECT_EQ(f.verdict, domain::Verdict::kFlag);
+                                   EXPECT_EQ(f.amount_php, 150000);
+                                 }
+                               })
+                  .ok());
+  EXPECT_EQ(order, "abcd");
+  std::string users;
+  ASSERT_TRUE(store_
+                  ->scan_last_activity(INT64_MAX,
+                                       [&](std::string_view u, Instant t) {
+                                         users += std::string(u);
+                                         EXPECT_EQ(t, base + 300);
+                                       })
+                  .ok());
+  EXPECT_EQ(users, "U1");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
 
 TEST(OpenStore, AddsRulesetVersionToAnOlderFactTable) {
   testing::TempDir dir;

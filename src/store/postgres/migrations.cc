@@ -1,0 +1,133 @@
+#include "store/postgres/migrations.h"
+
+namespace wf::store::postgres {
+namespace {
+
+// silver: cleaned, scored data; gold: marts; ops: the pipeline's own bookkeeping.
+// fact_transactions is range-partitioned by month on event_ts. PostgreSQL enforces
+// uniqueness only with the partition key, so transaction_id's uniqueness across all
+// months lives in silver.transaction_ids (one row per id ever stored); a fact is copied
+// in only when its id enters that table.
+constexpr std::string_view kInitial = R"sql(
+CREATE SCHEMA IF NOT EXISTS silver;
+CREATE SCHEMA IF NOT EXISTS gold;
+
+CREATE TABLE silver.dim_users (
+  user_id        text PRIMARY KEY,
+  phone_hash     text,
+  full_name      text NOT NULL,
+  home_province  text,
+  home_city      text,
+  kyc_level      integer NOT NULL,
+  account_status text NOT NULL,
+  created_at     timestamptz,
+  last_txn_at    timestamptz
+);
+
+CREATE TABLE silver.dim_merchants (
+  merchant_id   text PRIMARY KEY,
+  merchant_name text NOT NULL,
+  category      text NOT NULL,
+  province      text,
+  is_partner    boolean NOT NULL,
+  risk_score    integer NOT NULL
+);
+
+CREATE TABLE silver.transaction_ids (
+  transaction_id text PRIMARY KEY,
+  event_ts       timestamptz NOT NULL
+);
+
+CREATE TABLE silver.fact_transactions (
+  transaction_id   text NOT NULL,
+  event_ts         timestamptz NOT NULL,
+  user_id          text NOT NULL,
+  merchant_id      text,
+  counterparty_id  text,
+  transaction_type text NOT NULL,
+  amount_minor     bigint NOT NULL,
+  currency         text NOT NULL,
+  amount_php       bigint NOT NULL,
+  channel          text,
+  payment_method   text,
+  status           text NOT NULL,
+  country          text,
+  province         text,
+  city             text,
+  lat              double precision,
+  lon              double precision,
+  device_id        text,
+  ip_hash          text,
+  phone_hash       text,
+  quantity         integer,
+  fraud_score      integer NOT NULL,
+  fraud_flag       boolean NOT NULL,
+  decision         text NOT NULL,
+  rules_fired      text NOT NULL,
+  processing_us    bigint,
+  source           text,
+  source_offset    bigint,
+  ruleset_version  text,
+  reasons          text,
+  ingest_seq       bigint NOT NULL,  -- processing order: commit number << 20 | row
+  PRIMARY KEY (transaction_id, event_ts)
+) PARTITION BY RANGE (event_ts);
+CREATE INDEX fact_user_ts ON silver.fact_transactions (user_id, event_ts);
+CREATE INDEX fact_merchant_ts ON silver.fact_transactions (merchant_id, event_ts);
+CREATE INDEX fact_flagged_ts ON silver.fact_transactions (event_ts) WHERE fraud_flag;
+CREATE INDEX fact_event_ts ON silver.fact_transactions USING brin (event_ts);
+
+CREATE TABLE silver.fraud_alerts (
+  alert_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  transaction_id  text NOT NULL UNIQUE,
+  user_id         text NOT NULL,
+  alert_type      text NOT NULL,
+  fraud_score     integer NOT NULL,
+  amount          bigint NOT NULL,
+  status          text NOT NULL DEFAULT 'NEW'
+                  CHECK (status IN ('NEW', 'INVESTIGATING', 'CONFIRMED', 'DISMISSED')),
+  investigated_by text,
+  created_at      timestamptz NOT NULL,
+  updated_at      timestamptz NOT NULL,
+  note            text,
+  reasons         text
+);
+CREATE INDEX alerts_status ON silver.fraud_alerts (status, created_at);
+
+CREATE TABLE silver.labels (
+  transaction_id text PRIMARY KEY,
+  is_fraud       boolean NOT NULL,
+  pattern        text NOT NULL
+);
+
+CREATE TABLE ops.dead_letters (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  source        text NOT NULL,
+  source_offset bigint NOT NULL,
+  error_code    text NOT NULL,
+  message       text NOT NULL,
+  raw           bytea NOT NULL,
+  received_at   timestamptz NOT NULL,
+  UNIQUE (source, source_offset)
+);
+
+CREATE TABLE ops.source_offsets (
+  source        text PRIMARY KEY,
+  position      bigint NOT NULL,
+  updated_at    timestamptz NOT NULL,
+  last_event_ts timestamptz,
+  commit_seq    bigint NOT NULL
+);
+
+CREATE SEQUENCE ops.commit_seq;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace wf::store::postgres
