@@ -19,6 +19,8 @@
 #include "core/json_writer.h"
 #include "gen/ph_ewallet.h"
 #include "pipeline/runner.h"
+#include "store/postgres/pg.h"
+#include "store/postgres/pg_cluster.h"
 #include "store/sqlite/schema.h"
 #include "stream/file/file_source.h"
 #include "stream/kafka/kafka_source.h"
@@ -29,11 +31,13 @@ namespace wf::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: walletflow bench --scenario engine|embedded|kafka [--events N] [--json]\n"
+    "usage: walletflow bench --scenario engine|embedded|kafka|postgres [--events N] [--json]\n"
     "\n"
     "options:\n"
-    "  --scenario S   engine (in-memory scoring), embedded (file -> SQLite) or kafka\n"
-    "                 (generate -> mock Kafka cluster -> process -> SQLite)\n"
+    "  --scenario S   engine (in-memory scoring), embedded (file -> SQLite), kafka\n"
+    "                 (generate -> mock Kafka cluster -> process -> SQLite) or postgres\n"
+    "                 (file -> process -> PostgreSQL, against psql \\copy of the same rows)\n"
+    "  --store URI    postgres: an existing server (default: a throwaway cluster)\n"
     "  --events N     events to run (default: engine 1000000, embedded 300000)\n"
     "  --users N      users (default 100000)\n"
     "  --dir PATH     working directory for the embedded scenario (default: a temp dir)\n"
@@ -54,7 +58,8 @@ struct BenchResult {
   double seconds = 0;
   uint64_t p50_ns = 0, p99_ns = 0;
   double state_bytes_per_user = 0;
-  double shell_rows_per_s = -1;
+  std::string baseline;             // "sqlite3_shell_import", "psql_copy"
+  double baseline_rows_per_s = -1;  // the same rows loaded by the database's own tool
   int64_t stored = 0;
   double e2e_p50_ms = -1, e2e_p99_ms = -1;
   double commit_p50_ms = -1, commit_p99_ms = -1;  // store commit per batch (kafka)
@@ -82,12 +87,13 @@ void print(const BenchResult& r) {
     w.key("commit_p50_ms").number(r.commit_p50_ms, 2);
     w.key("commit_p99_ms").number(r.commit_p99_ms, 2);
   }
-  if (r.shell_rows_per_s >= 0) {
+  if (r.baseline_rows_per_s >= 0) {
     w.key("stored").number(r.stored);
-    w.key("sqlite3_shell_import_rows_per_s").number(r.shell_rows_per_s, 0);
-    w.key("ratio_vs_sqlite3_shell")
-        .number(r.shell_rows_per_s > 0 ? (double(r.events) / r.seconds) / r.shell_rows_per_s : 0,
-                3);
+    w.key(r.baseline + "_rows_per_s").number(r.baseline_rows_per_s, 0);
+    w.key("ratio_vs_" + r.baseline)
+        .number(
+            r.baseline_rows_per_s > 0 ? (double(r.events) / r.seconds) / r.baseline_rows_per_s : 0,
+            3);
   }
   w.end_object();
   std::printf("%s\n", out.c_str());
@@ -155,6 +161,54 @@ int run_shell(const std::string& script, const std::string& db) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
 }
 
+// Writes `events` generated events to `path` (JSON lines).
+Status write_events(const std::string& path, int64_t events, const gen::Dimensions& dims) {
+  gen::StreamOptions so;
+  so.seed = 11;
+  so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
+  gen::StreamGenerator g(dims, so);
+  auto out = OutputFile::open(path);
+  if (!out.ok()) return out.take_error();
+  gen::Label label;
+  for (int64_t i = 0; i < events; ++i) {
+    g.next(&(*out)->buffer(), &label);
+    (void)(*out)->maybe_flush();
+  }
+  return (*out)->flush();
+}
+
+// The process pipeline over a file into `store` (dimensions loaded first), timed.
+Status process_file(const std::string& path, int64_t events, const gen::Dimensions& dims,
+                    store::Store& store, BenchResult* r) {
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("ph-ewallet");
+  if (!pack.ok()) return pack.take_error();
+  WF_RETURN_IF_ERROR(store.upsert_users(dims.users));
+  WF_RETURN_IF_ERROR(store.upsert_merchants(dims.merchants));
+  SystemClock clock;
+  int64_t start = clock.monotonic_us();
+  {
+    auto source = stream::file::FileSource::open(path);
+    if (!source.ok()) return source.take_error();
+    pipeline::Processor processor(*pack, *pii, clock);
+    auto loaded = store.load_users();
+    if (!loaded.ok()) return loaded.take_error();
+    processor.load_users(*loaded);
+    pipeline::Runner runner(**source, store, processor, clock);
+    std::atomic<bool> stop{false};
+    WF_RETURN_IF_ERROR(runner.run(stop));
+    r->p50_ns = processor.latency_ns().percentile(0.5);
+    r->p99_ns = processor.latency_ns().percentile(0.99);
+    r->state_bytes_per_user = processor.engine().bytes_per_user();
+  }
+  r->seconds = double(clock.monotonic_us() - start) / 1e6;
+  r->events = events;
+  auto counts = store.counts();
+  if (!counts.ok()) return counts.take_error();
+  r->stored = counts->facts;
+  return Status::Ok();
+}
+
 int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchResult* r) {
   namespace fs = std::filesystem;
   fs::path dir = dir_arg.empty() ? fs::temp_directory_path() /
@@ -166,50 +220,18 @@ int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchRes
   fs::remove(db_path);
   fs::remove(db_path + "-wal");
   gen::Dimensions dims = bench_dims(users);
+  if (Status s = write_events(events_path, events, dims); !s.ok()) return report(s.error());
   {
-    gen::StreamOptions so;
-    so.seed = 11;
-    so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
-    gen::StreamGenerator g(dims, so);
-    auto out = OutputFile::open(events_path);
-    if (!out.ok()) return report(out.error());
-    gen::Label label;
-    for (int64_t i = 0; i < events; ++i) {
-      g.next(&(*out)->buffer(), &label);
-      (void)(*out)->maybe_flush();
+    auto store = store::open_store("sqlite:" + db_path);
+    if (!store.ok()) return report(store.error());
+    if (Status s = process_file(events_path, events, dims, **store, r); !s.ok()) {
+      return report(s.error());
     }
-    if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
   }
-  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
-  auto pack = rules::RulePack::builtin("ph-ewallet");
-  if (!pack.ok()) return report(pack.error());
-  auto store = store::open_store("sqlite:" + db_path);
-  if (!store.ok()) return report(store.error());
-  if (Status s = (*store)->upsert_users(dims.users); !s.ok()) return report(s.error());
-  if (Status s = (*store)->upsert_merchants(dims.merchants); !s.ok()) return report(s.error());
-
-  SystemClock clock;
-  int64_t start = clock.monotonic_us();
-  {
-    auto source = stream::file::FileSource::open(events_path);
-    if (!source.ok()) return report(source.error());
-    pipeline::Processor processor(*pack, *pii, clock);
-    auto loaded = (*store)->load_users();
-    processor.load_users(*loaded);
-    pipeline::Runner runner(**source, **store, processor, clock);
-    std::atomic<bool> stop{false};
-    if (Status s = runner.run(stop); !s.ok()) return report(s.error());
-    r->p50_ns = processor.latency_ns().percentile(0.5);
-    r->p99_ns = processor.latency_ns().percentile(0.99);
-    r->state_bytes_per_user = processor.engine().bytes_per_user();
-  }
-  r->seconds = double(clock.monotonic_us() - start) / 1e6;
-  r->events = events;
-  r->stored = (*store)->counts()->facts;
-  store->reset();
 
   // The sqlite3 shell importing the very rows we stored, as CSV, into an empty copy of
   // the same table with the same indexes.
+  SystemClock clock;
   std::string csv = (dir / "facts.csv").string();
   std::string export_sql = (dir / "export.sql").string();
   std::ofstream(export_sql) << ".mode csv\n.headers off\n.output " << csv
@@ -230,8 +252,89 @@ int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchRes
   int64_t s0 = clock.monotonic_us();
   if (run_shell(import_sql, shell_db) != 0) return kExitFailure;
   double shell_seconds = double(clock.monotonic_us() - s0) / 1e6;
-  r->shell_rows_per_s = shell_seconds > 0 ? double(r->stored) / shell_seconds : 0;
+  r->baseline_rows_per_s = shell_seconds > 0 ? double(r->stored) / shell_seconds : 0;
+  r->baseline = "sqlite3_shell_import";
   if (dir_arg.empty()) fs::remove_all(dir);
+  return kExitOk;
+}
+
+int run_command(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+}
+
+// file -> process -> PostgreSQL (a throwaway cluster with PostgreSQL's durable defaults,
+// or --store), then `psql \copy` loading the same fact rows as CSV into an empty copy of
+// the same partitioned table with the same indexes, on the same server.
+int postgres(int64_t events, int64_t users, const std::string& uri_arg, BenchResult* r) {
+  namespace fs = std::filesystem;
+  std::unique_ptr<store::postgres::PgCluster> cluster;
+  std::string uri = uri_arg;
+  if (uri.empty()) {
+    store::postgres::PgClusterOptions o;
+    o.durable = true;
+    auto c = store::postgres::PgCluster::start(o);
+    if (!c.ok()) return report(c.error());
+    cluster = std::move(*c);
+    uri = cluster->uri();
+  }
+  fs::path dir = fs::temp_directory_path() / ("walletflow-bench-pg-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::all);
+  std::string events_path = (dir / "events.jsonl").string();
+  gen::Dimensions dims = bench_dims(users);
+  if (Status s = write_events(events_path, events, dims); !s.ok()) return report(s.error());
+  auto admin = store::postgres::Conn::connect(uri);
+  if (!admin.ok()) return report(admin.error());
+  for (const char* db : {"wf_bench", "wf_bench_copy"}) {
+    if (Status s = admin->exec(std::string("DROP DATABASE IF EXISTS ") + db); !s.ok()) {
+      return report(s.error());
+    }
+    if (Status s = admin->exec(std::string("CREATE DATABASE ") + db); !s.ok()) {
+      return report(s.error());
+    }
+  }
+  auto with_db = [&](const std::string& db) {
+    // Same server and options, another database.
+    size_t slash = uri.find('/', uri.find("://") + 3);
+    size_t query = uri.find('?', slash);
+    return uri.substr(0, slash + 1) + db + (query == std::string::npos ? "" : uri.substr(query));
+  };
+  {
+    auto store = store::open_store(with_db("wf_bench"));
+    if (!store.ok()) return report(store.error());
+    if (Status s = process_file(events_path, events, dims, **store, r); !s.ok()) {
+      return report(s.error());
+    }
+  }
+  // The baseline: psql's \copy of the stored rows (CSV) into an identical empty table.
+  std::string csv = (dir / "facts.csv").string();
+  std::string columns =
+      "transaction_id, event_ts, user_id, merchant_id, counterparty_id, transaction_type,"
+      " amount_minor, currency, amount_php, channel, payment_method, status, country, province,"
+      " city, lat, lon, device_id, ip_hash, phone_hash, quantity, fraud_score, fraud_flag,"
+      " decision, rules_fired, processing_us, source, source_offset, ruleset_version, reasons,"
+      " ingest_seq";
+  if (run_command("psql -q -X '" + with_db("wf_bench") + "' -c \"\\copy (SELECT " + columns +
+                  " FROM silver.fact_transactions) TO '" + csv + "' CSV\" >/dev/null") != 0) {
+    std::fprintf(stderr, "walletflow bench: psql not available; no comparison\n");
+    return kExitOk;
+  }
+  {
+    auto copy_store = store::open_store(with_db("wf_bench_copy"));  // the same schema
+    if (!copy_store.ok()) return report(copy_store.error());
+  }
+  SystemClock clock;
+  int64_t s0 = clock.monotonic_us();
+  if (run_command("psql -q -X '" + with_db("wf_bench_copy") +
+                  "' -c \"\\copy silver.fact_transactions (" + columns + ") FROM '" + csv +
+                  "' CSV\" >/dev/null") != 0) {
+    return report(make_error(Errc::kIo, "psql \\copy into the baseline table failed"));
+  }
+  double copy_seconds = double(clock.monotonic_us() - s0) / 1e6;
+  r->baseline_rows_per_s = copy_seconds > 0 ? double(r->stored) / copy_seconds : 0;
+  r->baseline = "psql_copy";
+  fs::remove_all(dir);
   return kExitOk;
 }
 
@@ -351,11 +454,17 @@ int kafka(int64_t events, int64_t users, BenchResult* r) {
 
 int cmd_bench(int argc, char** argv) {
   Args args(kUsage);
-  args.option("scenario").option("events").option("users").option("dir").option("json", true);
+  args.option("scenario")
+      .option("events")
+      .option("users")
+      .option("dir")
+      .option("store")
+      .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
-  if (scenario != "engine" && scenario != "embedded" && scenario != "kafka") {
-    return usage_error(args, "--scenario must be 'engine', 'embedded' or 'kafka'");
+  if (scenario != "engine" && scenario != "embedded" && scenario != "kafka" &&
+      scenario != "postgres") {
+    return usage_error(args, "--scenario must be 'engine', 'embedded', 'kafka' or 'postgres'");
   }
   auto events = args.get_int(
       "events", scenario == "engine" ? 1'000'000 : (scenario == "kafka" ? 200'000 : 300'000), 1,
@@ -365,9 +474,10 @@ int cmd_bench(int argc, char** argv) {
   if (!users.ok()) return usage_error(args, users.error().message);
   BenchResult r;
   r.scenario = scenario;
-  int rc = scenario == "engine"  ? engine(*events, *users, &r)
-           : scenario == "kafka" ? kafka(*events, *users, &r)
-                                 : embedded(*events, *users, args.get_or("dir", ""), &r);
+  int rc = scenario == "engine"     ? engine(*events, *users, &r)
+           : scenario == "kafka"    ? kafka(*events, *users, &r)
+           : scenario == "postgres" ? postgres(*events, *users, args.get_or("store", ""), &r)
+                                    : embedded(*events, *users, args.get_or("dir", ""), &r);
   if (rc != kExitOk) return rc;
   print(r);
   return kExitOk;

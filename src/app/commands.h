@@ -13,5 +13,7 @@ int cmd_bench(int argc, char** argv);
 int cmd_rules(int argc, char** argv);
 int cmd_backtest(int argc, char** argv);
 int cmd_kafka_dev(int argc, char** argv);
+int cmd_pg_dev(int argc, char** argv);
+int cmd_store(int argc, char** argv);
 
 }  // namespace wf::app

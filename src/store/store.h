@@ -170,6 +170,12 @@ class Store {
   virtual Status scan_eval(const std::function<void(const EvalRow&)>& f) = 0;
 
   virtual Result<TableCounts> counts() = 0;
+
+  // Routine upkeep (`walletflow store maintain`, also at start): PostgreSQL creates the
+  // month partitions up to `months_ahead` after the current one and refreshes planner
+  // statistics; SQLite checkpoints and truncates its WAL and refreshes statistics.
+  // Returns how many partitions were created.
+  virtual Result<int> maintain(int months_ahead) = 0;
 };
 
 // Opens "sqlite:PATH" (or a bare path ending in .db); kInvalidArgument for other URIs.

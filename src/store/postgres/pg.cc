@@ -24,7 +24,8 @@ Result<Conn> Conn::connect(const std::string& uri) {
   }
   Conn conn(c);
   // Timestamps travel as UTC text; readers ask for epoch microseconds.
-  WF_RETURN_IF_ERROR(conn.exec("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'"));
+  WF_RETURN_IF_ERROR(
+      conn.exec("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET client_min_messages = warning"));
   return conn;
 }
 

@@ -171,7 +171,7 @@ Status PgStore::reconnect() {
   // Temporary staging tables belong to the old session; recreate them lazily.
   return conn_.exec(
       "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
-      " seq integer) ON COMMIT DELETE ROWS");
+      " user_id text) ON COMMIT DELETE ROWS");
 }
 
 template <class F>
@@ -240,8 +240,8 @@ Status PgStore::migrate() {
   if (*r > 0) log::info("store: applied " + std::to_string(*r) + " PostgreSQL migration(s)");
   WF_RETURN_IF_ERROR(conn_.exec(
       "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
-      " seq integer) ON COMMIT DELETE ROWS"));
-  auto made = maintain(options_.months_ahead);
+      " user_id text) ON COMMIT DELETE ROWS"));
+  auto made = ensure_partitions_ahead(options_.months_ahead);
   if (!made.ok()) return made.take_error();
   return Status::Ok();
 }
@@ -282,17 +282,29 @@ Status PgStore::ensure_months(int64_t first_month, int64_t last_month, int* crea
   return Status::Ok();
 }
 
-Result<int> PgStore::maintain(int months_ahead, Instant from, Instant to) {
-  return with_retry("maintain", [&](bool) -> Result<int> {
+Result<int> PgStore::ensure_partitions_ahead(int months_ahead) {
+  return with_retry("partitions", [&](bool) -> Result<int> {
     int created = 0;
     const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    int64_t current = month_of(now);
+    const int64_t current = month_of(now);
     WF_RETURN_IF_ERROR(ensure_months(current, current + months_ahead, &created));
-    if (to > from) WF_RETURN_IF_ERROR(ensure_months(month_of(from), month_of(to), &created));
     return created;
   });
+}
+
+Result<int> PgStore::maintain(int months_ahead) {
+  auto created = ensure_partitions_ahead(months_ahead);
+  if (!created.ok()) return created;
+  auto analyzed = with_retry("analyze", [&](bool) -> Result<int> {
+    WF_RETURN_IF_ERROR(
+        conn_.exec("ANALYZE silver.fact_transactions; ANALYZE silver.transaction_ids;"
+                   " ANALYZE silver.fraud_alerts"));
+    return 0;
+  });
+  if (!analyzed.ok()) return analyzed.take_error();
+  return created;
 }
 
 Status PgStore::upsert_users(std::span<const domain::User> users) {
@@ -560,16 +572,17 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, bool retrying) {
     CopyWriter ids(&ids_);
     for (size_t i = 0; i < batch.facts.size(); ++i) {
       ids.row(3);
-      ids.text(batch.facts[i].transaction_id);
+      ids.text_or_null(batch.facts[i].transaction_id);
       ids.timestamptz(batch.facts[i].event_ts);
-      ids.int4(static_cast<int32_t>(i));
+      ids.text_or_null(batch.facts[i].user_id);
     }
     ids.finish();
     WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_ids FROM STDIN (FORMAT binary)", ids_));
     auto fresh = conn_.query(
-        "INSERT INTO silver.transaction_ids (transaction_id, event_ts)"
-        " SELECT DISTINCT ON (transaction_id) transaction_id, event_ts FROM wf_stage_ids"
-        " ORDER BY transaction_id, seq ON CONFLICT DO NOTHING RETURNING transaction_id");
+        // In COPY order (a temp table's scan), so an id twice in the batch keeps its first.
+        "INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
+        " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids"
+        " ON CONFLICT DO NOTHING RETURNING transaction_id");
     if (!fresh.ok()) return fresh.take_error();
     const PGresult* fr = fresh->get();
     const int n_fresh = PQntuples(fr);

@@ -47,10 +47,10 @@ class PgStore final : public Store {
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
   Result<TableCounts> counts() override;
 
+  Result<int> maintain(int months_ahead) override;
   // Creates the month partitions of silver.fact_transactions from the current month to
-  // `months_ahead` after it (and any month in [from, to] when given); returns how many
-  // were created. `walletflow store maintain` runs this.
-  Result<int> maintain(int months_ahead, Instant from = 0, Instant to = 0);
+  // `months_ahead` after it; returns how many were created.
+  Result<int> ensure_partitions_ahead(int months_ahead);
   int64_t reconnects() const { return reconnects_; }
 
  private:

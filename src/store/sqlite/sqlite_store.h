@@ -33,6 +33,7 @@ class SqliteStore final : public Store {
   Status replace_labels(std::span<const LabelRow> labels) override;
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
   Result<TableCounts> counts() override;
+  Result<int> maintain(int months_ahead) override;
 
  private:
   explicit SqliteStore(Db db) : db_(std::move(db)) {}
