@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "\n"
     "options:\n"
     "  --db PATH            SQLite database (default walletflow.db)\n"
+    "  --store STORE        another store instead, e.g. postgresql://... (see pg-dev)\n"
     "  --rate R             transactions per second (default 2000)\n"
     "  --duration S         stop after S seconds (default: until stopped)\n"
     "  --users N            users to seed on first start (default 200000)\n"
@@ -43,7 +44,12 @@ constexpr const char* kUsage =
 
 int cmd_run(int argc, char** argv) {
   Args args(kUsage);
-  args.option("db").option("rate").option("duration").option("users").option("merchants");
+  args.option("db")
+      .option("store")
+      .option("rate")
+      .option("duration")
+      .option("users")
+      .option("merchants");
   args.option("seed").option("fraud-rate").option("bad-rate").option("pii-key-file");
   args.option("labels-out").option("now").option("rules");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
@@ -68,7 +74,8 @@ int cmd_run(int argc, char** argv) {
   if (!pii.ok()) return report(pii.error());
   auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
-  auto store = store::open_store("sqlite:" + db);
+  const std::string store_uri = args.get_or("store", "sqlite:" + db);
+  auto store = store::open_store(store_uri);
   if (!store.ok()) return report(store.error());
 
   auto dims = load_dimensions(**store);
@@ -79,7 +86,8 @@ int cmd_run(int argc, char** argv) {
     if (!args.has("users")) options->users = 200'000;
     if (!args.has("merchants")) options->merchants = 2'000;
     log::info("seeding " + std::to_string(options->users) + " users and " +
-              std::to_string(options->merchants) + " merchants into " + db);
+              std::to_string(options->merchants) + " merchants into " +
+              std::string((*store)->kind()) + " store");
     dims = seed_store(**store, *options, *pii);
     if (!dims.ok()) return report(dims.error());
   }
@@ -127,7 +135,7 @@ int cmd_run(int argc, char** argv) {
                "monitored, %lld dead letters); data in %s\n",
                static_cast<long long>(snap.records), static_cast<long long>(snap.flagged),
                static_cast<long long>(snap.monitored), static_cast<long long>(snap.dead_letters),
-               db.c_str());
+               args.has("store") ? store_uri.c_str() : db.c_str());
   return kExitOk;
 }
 

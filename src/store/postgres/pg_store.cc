@@ -578,19 +578,33 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, bool retrying) {
     }
     ids.finish();
     WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_ids FROM STDIN (FORMAT binary)", ids_));
-    auto fresh = conn_.query(
-        // In COPY order (a temp table's scan), so an id twice in the batch keeps its first.
-        "INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
-        " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids"
-        " ON CONFLICT DO NOTHING RETURNING transaction_id");
-    if (!fresh.ok()) return fresh.take_error();
-    const PGresult* fr = fresh->get();
-    const int n_fresh = PQntuples(fr);
-    const bool all_fresh = static_cast<size_t>(n_fresh) == batch.facts.size();
+    // Usually every id is new: a plain INSERT (no speculative insertion, no ids sent
+    // back) costs ~40% less than ON CONFLICT. A duplicate makes it fail; then, back at
+    // the savepoint, ON CONFLICT DO NOTHING RETURNING says which ids are new, in COPY
+    // order (a temp table's scan), so an id twice in the batch keeps its first row.
+    bool all_fresh = false;
+    PgResult fresh;
+    WF_RETURN_IF_ERROR(conn_.exec("SAVEPOINT wf_ids"));
+    if (Status plain =
+            conn_.exec("INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
+                       " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids");
+        plain.ok()) {
+      all_fresh = true;
+    } else {
+      if (conn_.last_error().sqlstate != "23505") return plain.error();  // unique_violation
+      WF_RETURN_IF_ERROR(conn_.exec("ROLLBACK TO SAVEPOINT wf_ids"));
+      auto r = conn_.query(
+          "INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
+          " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids"
+          " ON CONFLICT DO NOTHING RETURNING transaction_id");
+      if (!r.ok()) return r.take_error();
+      fresh = std::move(*r);
+    }
     std::unordered_set<std::string_view> fresh_ids;
     if (!all_fresh) {
+      const int n_fresh = PQntuples(fresh.get());
       fresh_ids.reserve(static_cast<size_t>(n_fresh));
-      for (int i = 0; i < n_fresh; ++i) fresh_ids.insert(field(fr, i, 0));
+      for (int i = 0; i < n_fresh; ++i) fresh_ids.insert(field(fresh.get(), i, 0));
     }
 
     copy_.clear();
