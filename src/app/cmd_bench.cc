@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "                 (generate -> mock Kafka cluster -> process -> SQLite) or postgres\n"
     "                 (file -> process -> PostgreSQL, against psql \\copy of the same rows)\n"
     "  --store URI    postgres: an existing server (default: a throwaway cluster)\n"
+    "  --writers N    postgres: connections writing batches at once (default 2)\n"
     "  --events N     events to run (default: engine 1000000, embedded 300000)\n"
     "  --users N      users (default 100000)\n"
     "  --dir PATH     working directory for the embedded scenario (default: a temp dir)\n"
@@ -179,7 +180,7 @@ Status write_events(const std::string& path, int64_t events, const gen::Dimensio
 
 // The process pipeline over a file into `store` (dimensions loaded first), timed.
 Status process_file(const std::string& path, int64_t events, const gen::Dimensions& dims,
-                    store::Store& store, BenchResult* r) {
+                    store::Store& store, int writers, BenchResult* r) {
   auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
   auto pack = rules::RulePack::builtin("ph-ewallet");
   if (!pack.ok()) return pack.take_error();
@@ -194,7 +195,16 @@ Status process_file(const std::string& path, int64_t events, const gen::Dimensio
     auto loaded = store.load_users();
     if (!loaded.ok()) return loaded.take_error();
     processor.load_users(*loaded);
-    pipeline::Runner runner(**source, store, processor, clock);
+    pipeline::RunnerOptions options;
+    std::vector<std::unique_ptr<store::Store>> extra;
+    for (int i = 1; i < writers; ++i) {
+      auto w = store.open_writer();
+      if (!w.ok()) return w.take_error();
+      if (!*w) break;
+      options.extra_writers.push_back(w->get());
+      extra.push_back(std::move(*w));
+    }
+    pipeline::Runner runner(**source, store, processor, clock, options);
     std::atomic<bool> stop{false};
     WF_RETURN_IF_ERROR(runner.run(stop));
     r->p50_ns = processor.latency_ns().percentile(0.5);
@@ -224,7 +234,7 @@ int embedded(int64_t events, int64_t users, const std::string& dir_arg, BenchRes
   {
     auto store = store::open_store("sqlite:" + db_path);
     if (!store.ok()) return report(store.error());
-    if (Status s = process_file(events_path, events, dims, **store, r); !s.ok()) {
+    if (Status s = process_file(events_path, events, dims, **store, 1, r); !s.ok()) {
       return report(s.error());
     }
   }
@@ -266,7 +276,8 @@ int run_command(const std::string& cmd) {
 // file -> process -> PostgreSQL (a throwaway cluster with PostgreSQL's durable defaults,
 // or --store), then `psql \copy` loading the same fact rows as CSV into an empty copy of
 // the same partitioned table with the same indexes, on the same server.
-int postgres(int64_t events, int64_t users, const std::string& uri_arg, BenchResult* r) {
+int postgres(int64_t events, int64_t users, const std::string& uri_arg, int writers,
+             BenchResult* r) {
   namespace fs = std::filesystem;
   std::unique_ptr<store::postgres::PgCluster> cluster;
   std::string uri = uri_arg;
@@ -303,7 +314,7 @@ int postgres(int64_t events, int64_t users, const std::string& uri_arg, BenchRes
   {
     auto store = store::open_store(with_db("wf_bench"));
     if (!store.ok()) return report(store.error());
-    if (Status s = process_file(events_path, events, dims, **store, r); !s.ok()) {
+    if (Status s = process_file(events_path, events, dims, **store, writers, r); !s.ok()) {
       return report(s.error());
     }
   }
@@ -459,6 +470,7 @@ int cmd_bench(int argc, char** argv) {
       .option("users")
       .option("dir")
       .option("store")
+      .option("writers")
       .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
@@ -472,12 +484,15 @@ int cmd_bench(int argc, char** argv) {
   if (!events.ok()) return usage_error(args, events.error().message);
   auto users = args.get_int("users", 100'000, 1, 50'000'000);
   if (!users.ok()) return usage_error(args, users.error().message);
+  auto writers = args.get_int("writers", 2, 1, 8);
+  if (!writers.ok()) return usage_error(args, writers.error().message);
   BenchResult r;
   r.scenario = scenario;
-  int rc = scenario == "engine"     ? engine(*events, *users, &r)
-           : scenario == "kafka"    ? kafka(*events, *users, &r)
-           : scenario == "postgres" ? postgres(*events, *users, args.get_or("store", ""), &r)
-                                    : embedded(*events, *users, args.get_or("dir", ""), &r);
+  int rc = scenario == "engine"  ? engine(*events, *users, &r)
+           : scenario == "kafka" ? kafka(*events, *users, &r)
+           : scenario == "postgres"
+               ? postgres(*events, *users, args.get_or("store", ""), static_cast<int>(*writers), &r)
+               : embedded(*events, *users, args.get_or("dir", ""), &r);
   if (rc != kExitOk) return rc;
   print(r);
   return kExitOk;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/common.h"
@@ -44,6 +45,8 @@ constexpr const char* kUsage =
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction at most (default 16384)\n"
     "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
+    "  --writers N          store connections writing batches at once, committed in order\n"
+    "                       (default 2 on PostgreSQL; SQLite always writes with one)\n"
     "  --max-event-bytes N  larger records are OVERSIZED dead letters (default 65536)\n"
     "  --json               print the summary as JSON\n"
     "  --log-format F       text (default) or json\n";
@@ -71,6 +74,8 @@ int cmd_process(int argc, char** argv) {
   if (!batch.ok()) return usage_error(args, batch.error().message);
   auto batch_ms = args.get_int("batch-ms", 25, 1, 60'000);
   if (!batch_ms.ok()) return usage_error(args, batch_ms.error().message);
+  auto writers = args.get_int("writers", 2, 1, 8);
+  if (!writers.ok()) return usage_error(args, writers.error().message);
   auto max_bytes = args.get_int("max-event-bytes", 65536, 256, 64 << 20);
   if (!max_bytes.ok()) return usage_error(args, max_bytes.error().message);
 
@@ -114,6 +119,14 @@ int cmd_process(int argc, char** argv) {
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
   options.max_batch_age_us = *batch_ms * 1000;
+  std::vector<std::unique_ptr<store::Store>> extra_writers;
+  for (int64_t i = 1; i < *writers; ++i) {
+    auto w = (*store)->open_writer();
+    if (!w.ok()) return report(w.error());
+    if (!*w) break;  // this store writes with one connection
+    options.extra_writers.push_back(w->get());
+    extra_writers.push_back(std::move(*w));
+  }
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   std::unique_ptr<KafkaOutputs> outputs;

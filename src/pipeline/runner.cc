@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <thread>
@@ -14,44 +15,63 @@ namespace {
 struct Slot {
   store::Batch batch;
   Arena arena;
-  int64_t records = 0;  // read into this batch (facts, dead letters, dropped duplicates)
+  int64_t records = 0;   // read into this batch (facts, dead letters, dropped duplicates)
+  int64_t sequence = 0;  // order of the batch in the run, from 1
 };
 
-// One-batch handoff between the scoring thread and the writer thread.
-class Handoff {
+// Batches from the scoring thread to W writer threads. At most W are in flight; each
+// has a sequence number, and the writers take them in order. A writer may write its
+// batch's rows while the previous one is still being written, but takes its place in
+// processing order, and commits, only after the previous batch did (wait_ordered,
+// wait_committed): batches commit in the order they were read.
+class WriteQueue {
  public:
-  // Blocks until the writer is idle, then gives it `slot`. False if the writer failed.
+  explicit WriteQueue(size_t writers) : writers_(writers) {}
+
+  // Blocks until fewer than W batches are in flight, then queues `slot`. False if a
+  // writer failed.
   bool put(Slot* slot) {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] { return pending_ == nullptr || failed_; });
+    cv_.wait(lock, [&] { return in_flight_ < writers_ || failed_; });
     if (failed_) return false;
-    pending_ = slot;
+    slot->sequence = next_sequence_++;
+    queue_.push_back(slot);
+    ++in_flight_;
     cv_.notify_all();
     return true;
   }
-  // Waits until every handed-over batch is committed.
+  // Waits until every queued batch is committed (or a writer failed).
   void drain() {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] { return (pending_ == nullptr && !busy_) || failed_; });
+    cv_.wait(lock, [&] { return in_flight_ == 0 || failed_; });
   }
   void close() {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
     cv_.notify_all();
   }
-  // Writer side: next batch, or nullptr when closed.
+  // Writer side: the next batch in order, or nullptr once closed (or failed).
   Slot* take() {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] { return pending_ != nullptr || closed_; });
-    if (pending_ == nullptr) return nullptr;
-    busy_ = true;
-    return pending_;
+    cv_.wait(lock, [&] { return !queue_.empty() || closed_ || failed_; });
+    if (queue_.empty() || failed_) return nullptr;
+    Slot* slot = queue_.front();
+    queue_.pop_front();
+    return slot;
   }
-  void done(bool ok) {
+  bool wait_ordered(int64_t sequence) { return wait_for(&ordered_, sequence); }
+  void mark_ordered(int64_t sequence) { mark(&ordered_, sequence); }
+  bool wait_committed(int64_t sequence) { return wait_for(&committed_, sequence); }
+  // The batch is committed and handled (or, with ok = false, failed: everything stops).
+  void done(int64_t sequence, bool ok) {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_ = nullptr;
-    busy_ = false;
-    if (!ok) failed_ = true;
+    if (ok) {
+      committed_ = std::max(committed_, sequence);
+      ordered_ = std::max(ordered_, sequence);
+    } else {
+      failed_ = true;
+    }
+    --in_flight_;
     cv_.notify_all();
   }
   bool failed() {
@@ -60,10 +80,26 @@ class Handoff {
   }
 
  private:
+  // Waits until `*mark` reaches the batch before `sequence`; false if a writer failed.
+  bool wait_for(const int64_t* mark, int64_t sequence) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return *mark >= sequence - 1 || failed_; });
+    return !failed_;
+  }
+  void mark(int64_t* mark, int64_t sequence) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    *mark = std::max(*mark, sequence);
+    cv_.notify_all();
+  }
+
+  const size_t writers_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  Slot* pending_ = nullptr;
-  bool busy_ = false;
+  std::deque<Slot*> queue_;
+  size_t in_flight_ = 0;
+  int64_t next_sequence_ = 1;
+  int64_t ordered_ = 0;    // batches up to here have their place in processing order
+  int64_t committed_ = 0;  // batches up to here are committed and handled
   bool closed_ = false;
   bool failed_ = false;
 };
@@ -98,27 +134,42 @@ Status Runner::run(const std::atomic<bool>& stop) {
     }
   }
 
-  Handoff handoff;
+  // One writer per store connection: the Runner's store, then options_.extra_writers.
+  std::vector<store::Store*> stores = {&store_};
+  for (store::Store* extra : options_.extra_writers) stores.push_back(extra);
+  WriteQueue queue(stores.size());
+  std::mutex error_mutex;
   Error writer_error;
-  std::thread writer = spawn_quiet_thread([&] {
+  Histogram end_to_end;  // guarded by mutex_
+  Histogram commit_us;
+  auto write = [&](store::Store& store) {
     std::vector<stream::Position> committed;
-    Histogram end_to_end;
-    Histogram commit_us;
-    while (Slot* slot = handoff.take()) {
+    while (Slot* slot = queue.take()) {
+      const int64_t sequence = slot->sequence;
+      store::Store::CommitGate gate;
+      gate.before_ordering = [&]() -> Status {
+        if (queue.wait_ordered(sequence)) return Status::Ok();
+        return make_error(Errc::kStore, "an earlier batch failed");
+      };
+      gate.ordered = [&] { queue.mark_ordered(sequence); };
+      gate.before_commit = [&]() -> Status {
+        if (queue.wait_committed(sequence)) return Status::Ok();
+        return make_error(Errc::kStore, "an earlier batch failed");
+      };
       const int64_t commit_start = clock_.monotonic_us();
-      auto r = store_.commit(slot->batch);
-      commit_us.record(static_cast<uint64_t>(clock_.monotonic_us() - commit_start));
-      if (!r.ok()) {
-        writer_error = r.take_error();
-        handoff.done(false);
-        return;
+      auto r = store.commit(slot->batch, gate);
+      const int64_t commit_time = clock_.monotonic_us() - commit_start;
+      Status handled = r.ok() ? Status::Ok() : Status(r.error());
+      // Rows are committed: publish and follow in order, after the previous batch's.
+      if (handled.ok() && !queue.wait_committed(sequence)) {
+        handled = make_error(Errc::kStore, "an earlier batch failed");
       }
-      if (options_.sink != nullptr) {
-        if (Status published = options_.sink->publish(slot->batch); !published.ok()) {
-          writer_error = published.error();
-          handoff.done(false);
-          return;
-        }
+      if (handled.ok() && options_.sink != nullptr) handled = options_.sink->publish(slot->batch);
+      if (!handled.ok()) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (writer_error.code == Errc::kOk) writer_error = handled.error();
+        queue.done(sequence, false);
+        return;
       }
       if (!slot->batch.positions.empty()) {
         committed.clear();
@@ -127,14 +178,15 @@ Status Runner::run(const std::atomic<bool>& stop) {
         }
         source_.on_committed(committed);
       }
-      if (!slot->batch.source_times_ms.empty()) {
-        const int64_t now_ms = clock_.now() / 1000;
-        for (int64_t t : slot->batch.source_times_ms) {
-          end_to_end.record(static_cast<uint64_t>(now_ms > t ? now_ms - t : 0));
-        }
-      }
       {
         std::lock_guard<std::mutex> lock(mutex_);
+        if (!slot->batch.source_times_ms.empty()) {
+          const int64_t now_ms = clock_.now() / 1000;
+          for (int64_t t : slot->batch.source_times_ms) {
+            end_to_end.record(static_cast<uint64_t>(now_ms > t ? now_ms - t : 0));
+          }
+        }
+        commit_us.record(static_cast<uint64_t>(commit_time));
         snapshot_.end_to_end_ms = end_to_end;
         snapshot_.commit_us = commit_us;
         store_duplicates_ += r->duplicates;
@@ -144,12 +196,16 @@ Status Runner::run(const std::atomic<bool>& stop) {
         ++snapshot_.batches;
         snapshot_.committed += slot->records;
       }
-      handoff.done(true);
+      queue.done(sequence, true);
     }
-  });
+  };
+  std::vector<std::thread> writers;
+  for (store::Store* st : stores) writers.push_back(spawn_quiet_thread([&, st] { write(*st); }));
 
-  Slot slots[2];
-  int current = 0;
+  // One slot being filled, and one per writer in flight. Batches complete in order, so
+  // the next slot round-robin is free once put() has returned.
+  std::vector<Slot> slots(stores.size() + 1);
+  size_t current = 0;
   stream::RecordBatch records;
   Status status;
   int64_t batch_started = clock_.monotonic_us();
@@ -181,8 +237,8 @@ Status Runner::run(const std::atomic<bool>& stop) {
       snapshot_.rules_swaps = c.rules_swaps;
       latency_ = processor_.latency_ns();
     }
-    if (!handoff.put(&s)) return false;
-    current ^= 1;
+    if (!queue.put(&s)) return false;
+    current = (current + 1) % slots.size();
     start_batch(slots[current]);
     in_batch = 0;
     has_data = false;
@@ -203,8 +259,11 @@ Status Runner::run(const std::atomic<bool>& stop) {
     }
   } listener;
   auto writer_idle = [&]() -> Status {
-    handoff.drain();
-    if (handoff.failed()) return writer_error;
+    queue.drain();
+    if (queue.failed()) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      return writer_error;
+    }
     return Status::Ok();
   };
   listener.revoke = [&]() -> Status {
@@ -268,10 +327,10 @@ Status Runner::run(const std::atomic<bool>& stop) {
   }
   if (status.ok() && !writer_failed && has_data) writer_failed = !flush();
   if (assigned) source_.set_listener(nullptr);  // closing the consumer revokes later
-  handoff.drain();
-  handoff.close();
-  writer.join();
-  if (handoff.failed() || writer_failed) return writer_error;
+  queue.drain();
+  queue.close();
+  for (std::thread& w : writers) w.join();
+  if (queue.failed() || writer_failed) return writer_error;
   return status;
 }
 

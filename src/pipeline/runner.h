@@ -1,8 +1,9 @@
 // Drives one stream: source -> Processor -> Store, exactly once. The calling thread reads
-// and scores; a writer thread commits the previous batch meanwhile (double buffering),
-// so SQLite's write time overlaps scoring. Each committed batch carries the source
-// position after its last record; on start the source is sought to the stored position
-// and the rule state rebuilt from the store.
+// and scores; writer threads commit earlier batches meanwhile, so the store's write time
+// overlaps scoring (one writer for SQLite; PostgreSQL can take several connections, whose
+// batches are written at the same time and commit in order). Each committed batch carries the
+// source position after its last record; on start the source is sought to the stored position and
+// the rule state rebuilt from the store.
 #pragma once
 
 #include <atomic>
@@ -39,6 +40,9 @@ struct RunnerOptions {
   // every record is scored by one whole rule set (hot reload).
   RulesMailbox* rules = nullptr;
   BatchSink* sink = nullptr;  // optional
+  // More connections to the store (Store::open_writer): batches are written on up to
+  // 1 + extra_writers.size() connections at once, and still commit in order.
+  std::vector<store::Store*> extra_writers;
 };
 
 // Totals since start, safe to read from any thread.

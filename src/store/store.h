@@ -153,7 +153,19 @@ class Store {
   // Stores facts (dropping duplicate ids), an alert per FLAG fact, dead letters and the
   // new offset of batch.source and of each of batch.positions, atomically. kConflict
   // (and nothing stored) when a position's stored value is not its `from`.
-  virtual Result<CommitResult> commit(const Batch& batch) = 0;
+  Result<CommitResult> commit(const Batch& batch) { return commit(batch, CommitGate()); }
+  // Hooks for several writers on one store (each with its own connection): batches are
+  // written at the same time yet take their place in processing order, and commit, in
+  // the order they were read. Unset hooks are skipped; an error from a hook aborts.
+  struct CommitGate {
+    std::function<Status()> before_ordering;  // wait until the previous batch is ordered
+    std::function<void()> ordered;            // this batch has its place in the order
+    std::function<Status()> before_commit;    // wait until the previous batch committed
+  };
+  virtual Result<CommitResult> commit(const Batch& batch, const CommitGate& gate) = 0;
+  // Another connection to the same store, for a second writer; nullptr when transactions
+  // cannot overlap usefully (SQLite has one writer at a time).
+  virtual Result<std::unique_ptr<Store>> open_writer() { return std::unique_ptr<Store>(); }
 
   // Event time of the most recently stored transaction (processing order); 0 if none.
   virtual Result<Instant> last_processed_event_ts() = 0;

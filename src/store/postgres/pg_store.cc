@@ -461,11 +461,23 @@ Result<Instant> PgStore::last_processed_event_ts() {
   });
 }
 
-Result<CommitResult> PgStore::commit(const Batch& batch) {
-  return with_retry("commit", [&](bool retrying) { return commit_once(batch, retrying); });
+Result<std::unique_ptr<Store>> PgStore::open_writer() {
+  auto other = PgStore::open(uri_, options_);
+  if (!other.ok()) return other.take_error();
+  WF_RETURN_IF_ERROR((*other)->conn_.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
+      " user_id text) ON COMMIT DELETE ROWS"));
+  return std::unique_ptr<Store>(std::move(*other));
 }
 
-Result<CommitResult> PgStore::commit_once(const Batch& batch, bool retrying) {
+Result<CommitResult> PgStore::commit(const Batch& batch, const CommitGate& gate) {
+  int64_t commit_seq = -1;  // taken once: a retry keeps the batch's place in the order
+  return with_retry("commit",
+                    [&](bool retrying) { return commit_once(batch, gate, retrying, &commit_seq); });
+}
+
+Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& gate, bool retrying,
+                                          int64_t* commit_seq_io) {
   CommitResult result;
   // Partitions for every month the batch touches, before its transaction.
   if (!batch.facts.empty()) {
@@ -528,43 +540,16 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, bool retrying) {
     }
   }
 
-  auto seq = conn_.query("SELECT nextval('ops.commit_seq')");
-  if (!seq.ok()) return seq.take_error();
-  const int64_t commit_seq = to_int(field(seq->get(), 0, 0));
+  if (*commit_seq_io < 0) {
+    // The batch's place in processing order (ingest_seq), after its predecessor's.
+    if (gate.before_ordering) WF_RETURN_IF_ERROR(gate.before_ordering());
+    auto seq = conn_.query("SELECT nextval('ops.commit_seq')");
+    if (!seq.ok()) return seq.take_error();
+    *commit_seq_io = to_int(field(seq->get(), 0, 0));
+    if (gate.ordered) gate.ordered();
+  }
+  const int64_t commit_seq = *commit_seq_io;
   const std::string received = format_utc(batch.received_at);
-
-  // Positions first: compare-and-set, which also locks them against a concurrent writer.
-  for (size_t i = 0; i < batch.positions.size(); ++i) {
-    const SourcePosition& p = batch.positions[i];
-    auto moved = conn_.query(
-        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
-        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
-        " position = excluded.position, updated_at = excluded.updated_at,"
-        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
-        " commit_seq = excluded.commit_seq WHERE o.position = $6",
-        {p.name, std::to_string(p.next), received,
-         last_ts[i] != 0 ? std::optional<std::string>(format_utc(last_ts[i])) : std::nullopt,
-         std::to_string(commit_seq), std::to_string(p.from)});
-    if (!moved.ok()) return moved.take_error();
-    if (std::string_view(PQcmdTuples(moved->get())) != "1") {
-      return make_error(Errc::kConflict, "position " + p.name + " is not at " +
-                                             std::to_string(p.from) +
-                                             " in the store: another consumer took it over;"
-                                             " nothing stored");
-    }
-  }
-  if (batch.positions.empty()) {
-    auto moved = conn_.query(
-        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
-        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
-        " position = excluded.position, updated_at = excluded.updated_at,"
-        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
-        " commit_seq = excluded.commit_seq",
-        {std::string(batch.source), std::to_string(batch.end_offset), received,
-         own_last_ts != 0 ? std::optional<std::string>(format_utc(own_last_ts)) : std::nullopt,
-         std::to_string(commit_seq)});
-    if (!moved.ok()) return moved.take_error();
-  }
 
   if (!batch.facts.empty()) {
     // Ids first: only facts whose id is new to silver.transaction_ids are stored.
@@ -701,6 +686,41 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, bool retrying) {
     if (!stored.ok()) return stored.take_error();
     result.dead_letters += to_int(PQcmdTuples(stored->get()));
   }
+  // Positions last, once every row is in: compare-and-set (fencing), after the gate so
+  // that batches written at the same time on several connections commit in order.
+  if (gate.before_commit) WF_RETURN_IF_ERROR(gate.before_commit());
+  for (size_t i = 0; i < batch.positions.size(); ++i) {
+    const SourcePosition& p = batch.positions[i];
+    auto moved = conn_.query(
+        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
+        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
+        " position = excluded.position, updated_at = excluded.updated_at,"
+        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
+        " commit_seq = excluded.commit_seq WHERE o.position = $6",
+        {p.name, std::to_string(p.next), received,
+         last_ts[i] != 0 ? std::optional<std::string>(format_utc(last_ts[i])) : std::nullopt,
+         std::to_string(commit_seq), std::to_string(p.from)});
+    if (!moved.ok()) return moved.take_error();
+    if (std::string_view(PQcmdTuples(moved->get())) != "1") {
+      return make_error(Errc::kConflict, "position " + p.name + " is not at " +
+                                             std::to_string(p.from) +
+                                             " in the store: another consumer took it over;"
+                                             " nothing stored");
+    }
+  }
+  if (batch.positions.empty()) {
+    auto moved = conn_.query(
+        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
+        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
+        " position = excluded.position, updated_at = excluded.updated_at,"
+        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
+        " commit_seq = excluded.commit_seq",
+        {std::string(batch.source), std::to_string(batch.end_offset), received,
+         own_last_ts != 0 ? std::optional<std::string>(format_utc(own_last_ts)) : std::nullopt,
+         std::to_string(commit_seq)});
+    if (!moved.ok()) return moved.take_error();
+  }
+
   WF_RETURN_IF_ERROR(txn.commit());
   return result;
 }

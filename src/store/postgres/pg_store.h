@@ -36,7 +36,9 @@ class PgStore final : public Store {
   Result<std::vector<domain::Merchant>> load_merchants() override;
   Result<int64_t> load_offset(std::string_view source) override;
   Result<Instant> last_event_ts(std::string_view source) override;
-  Result<CommitResult> commit(const Batch& batch) override;
+  using Store::commit;
+  Result<std::unique_ptr<Store>> open_writer() override;
+  Result<CommitResult> commit(const Batch& batch, const CommitGate& gate) override;
   Result<Instant> last_processed_event_ts() override;
   Status scan_last_activity(Instant before,
                             const std::function<void(std::string_view, Instant)>& f) override;
@@ -60,7 +62,8 @@ class PgStore final : public Store {
   // the retry time runs out; reconnects between attempts.
   template <class F>
   auto with_retry(std::string_view what, F attempt) -> decltype(attempt(false));
-  Result<CommitResult> commit_once(const Batch& batch, bool retrying);
+  Result<CommitResult> commit_once(const Batch& batch, const CommitGate& gate, bool retrying,
+                                   int64_t* commit_seq);
   Status ensure_months(int64_t first_month, int64_t last_month, int* created);
 
   std::string uri_;

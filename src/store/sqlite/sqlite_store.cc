@@ -237,8 +237,11 @@ Result<Instant> SqliteStore::last_event_ts(std::string_view source) {
   return *row ? parse_ts(stmt->column_text(0)) : Instant{0};
 }
 
-Result<CommitResult> SqliteStore::commit(const Batch& batch) {
+Result<CommitResult> SqliteStore::commit(const Batch& batch, const CommitGate& gate) {
   WF_RETURN_IF_ERROR(prepare_statements());
+  // One writer at a time: wait for the previous batch before starting.
+  if (gate.before_commit) WF_RETURN_IF_ERROR(gate.before_commit());
+  if (gate.ordered) gate.ordered();
   TxnGuard txn(db_);
   WF_RETURN_IF_ERROR(txn.begin());
   auto result = write_batch(batch);

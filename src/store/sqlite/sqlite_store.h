@@ -23,7 +23,8 @@ class SqliteStore final : public Store {
   Result<std::vector<domain::Merchant>> load_merchants() override;
   Result<int64_t> load_offset(std::string_view source) override;
   Result<Instant> last_event_ts(std::string_view source) override;
-  Result<CommitResult> commit(const Batch& batch) override;
+  using Store::commit;
+  Result<CommitResult> commit(const Batch& batch, const CommitGate& gate) override;
   Result<Instant> last_processed_event_ts() override;
   Status scan_last_activity(Instant before,
                             const std::function<void(std::string_view, Instant)>& f) override;
