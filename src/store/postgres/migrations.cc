@@ -4,6 +4,8 @@ namespace wf::store::postgres {
 namespace {
 
 // silver: cleaned, scored data; gold: marts; ops: the pipeline's own bookkeeping.
+// Identifier columns are COLLATE "C": ids need byte order, not the server locale's
+// linguistic order, and their indexes compare with memcmp whatever the locale.
 // fact_transactions is range-partitioned by month on event_ts. PostgreSQL enforces
 // uniqueness only with the partition key, so transaction_id's uniqueness across all
 // months lives in silver.transaction_ids (one row per id ever stored); a fact is copied
@@ -15,7 +17,7 @@ CREATE SCHEMA IF NOT EXISTS silver;
 CREATE SCHEMA IF NOT EXISTS gold;
 
 CREATE TABLE silver.dim_users (
-  user_id        text PRIMARY KEY,
+  user_id        text COLLATE "C" PRIMARY KEY,
   phone_hash     text,
   full_name      text NOT NULL,
   home_province  text,
@@ -27,7 +29,7 @@ CREATE TABLE silver.dim_users (
 );
 
 CREATE TABLE silver.dim_merchants (
-  merchant_id   text PRIMARY KEY,
+  merchant_id   text COLLATE "C" PRIMARY KEY,
   merchant_name text NOT NULL,
   category      text NOT NULL,
   province      text,
@@ -36,17 +38,17 @@ CREATE TABLE silver.dim_merchants (
 );
 
 CREATE TABLE silver.transaction_ids (
-  transaction_id text PRIMARY KEY,
+  transaction_id text COLLATE "C" PRIMARY KEY,
   event_ts       timestamptz NOT NULL,
-  user_id        text NOT NULL
+  user_id        text COLLATE "C" NOT NULL
 );
 
 CREATE TABLE silver.fact_transactions (
-  transaction_id   text NOT NULL,
+  transaction_id   text COLLATE "C" NOT NULL,
   event_ts         timestamptz NOT NULL,
-  user_id          text NOT NULL,
-  merchant_id      text,
-  counterparty_id  text,
+  user_id          text COLLATE "C" NOT NULL,
+  merchant_id      text COLLATE "C",
+  counterparty_id  text COLLATE "C",
   transaction_type text NOT NULL,
   amount_minor     bigint NOT NULL,
   currency         text NOT NULL,
@@ -81,8 +83,8 @@ CREATE INDEX fact_event_ts ON silver.fact_transactions USING brin (event_ts);
 
 CREATE TABLE silver.fraud_alerts (
   alert_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  transaction_id  text NOT NULL UNIQUE,
-  user_id         text NOT NULL,
+  transaction_id  text COLLATE "C" NOT NULL UNIQUE,
+  user_id         text COLLATE "C" NOT NULL,
   alert_type      text NOT NULL,
   fraud_score     integer NOT NULL,
   amount          bigint NOT NULL,
@@ -97,7 +99,7 @@ CREATE TABLE silver.fraud_alerts (
 CREATE INDEX alerts_status ON silver.fraud_alerts (status, created_at);
 
 CREATE TABLE silver.labels (
-  transaction_id text PRIMARY KEY,
+  transaction_id text COLLATE "C" PRIMARY KEY,
   is_fraud       boolean NOT NULL,
   pattern        text NOT NULL
 );
