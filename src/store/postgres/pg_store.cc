@@ -562,22 +562,24 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
       ids.text_or_null(batch.facts[i].user_id);
     }
     ids.finish();
-    WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_ids FROM STDIN (FORMAT binary)", ids_));
-    // Usually every id is new: a plain INSERT (no speculative insertion, no ids sent
-    // back) costs ~40% less than ON CONFLICT. A duplicate makes it fail; then, back at
-    // the savepoint, ON CONFLICT DO NOTHING RETURNING says which ids are new, in COPY
+    // Usually every id is new: COPY them straight into the registry (no speculative
+    // insertion, no ids sent back; ~40% cheaper than INSERT ... ON CONFLICT). A
+    // duplicate makes it fail; then, back at the savepoint, the ids go through a
+    // temporary table and ON CONFLICT DO NOTHING RETURNING says which are new, in COPY
     // order (a temp table's scan), so an id twice in the batch keeps its first row.
     bool all_fresh = false;
     PgResult fresh;
     WF_RETURN_IF_ERROR(conn_.exec("SAVEPOINT wf_ids"));
-    if (Status plain =
-            conn_.exec("INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
-                       " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids");
+    if (Status plain = conn_.copy_in(
+            "COPY silver.transaction_ids (transaction_id, event_ts, user_id) FROM STDIN"
+            " (FORMAT binary)",
+            ids_);
         plain.ok()) {
       all_fresh = true;
     } else {
       if (conn_.last_error().sqlstate != "23505") return plain.error();  // unique_violation
       WF_RETURN_IF_ERROR(conn_.exec("ROLLBACK TO SAVEPOINT wf_ids"));
+      WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_ids FROM STDIN (FORMAT binary)", ids_));
       auto r = conn_.query(
           "INSERT INTO silver.transaction_ids (transaction_id, event_ts, user_id)"
           " SELECT transaction_id, event_ts, user_id FROM wf_stage_ids"
