@@ -17,6 +17,16 @@
 namespace wf::app {
 namespace {
 
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db" (for messages).
+std::string without_password(const std::string& uri) {
+  size_t scheme = uri.find("://");
+  if (scheme == std::string::npos) return uri;
+  size_t at = uri.find('@', scheme + 3);
+  size_t colon = uri.find(':', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return uri;
+  return uri.substr(0, colon + 1) + "***" + uri.substr(at);
+}
+
 constexpr const char* kUsage =
     "usage: walletflow run [--db walletflow.db] [--rate 2000] [--duration S] [options]\n"
     "\n"
@@ -135,7 +145,7 @@ int cmd_run(int argc, char** argv) {
                "monitored, %lld dead letters); data in %s\n",
                static_cast<long long>(snap.records), static_cast<long long>(snap.flagged),
                static_cast<long long>(snap.monitored), static_cast<long long>(snap.dead_letters),
-               args.has("store") ? store_uri.c_str() : db.c_str());
+               args.has("store") ? without_password(store_uri).c_str() : db.c_str());
   return kExitOk;
 }
 
