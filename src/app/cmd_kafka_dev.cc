@@ -3,7 +3,6 @@
 // topics and runs until stopped.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -46,16 +45,7 @@ int cmd_kafka_dev(int argc, char** argv) {
   if (!s.ok()) return report(s.error());
   const std::string bootstrap = (*cluster)->bootstrap();
   if (auto path = args.get("bootstrap-file")) {
-    // Written whole to a temporary name, then renamed: a reader never sees half of it.
-    std::string tmp = *path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << bootstrap << "\n";
-      if (!out) return report(make_error(Errc::kIo, "cannot write '" + tmp + "'"));
-    }
-    if (std::rename(tmp.c_str(), path->c_str()) != 0) {
-      return report(make_error(Errc::kIo, "cannot write '" + *path + "'"));
-    }
+    if (Status w = write_file_atomically(*path, bootstrap); !w.ok()) return report(w.error());
   }
   std::printf("%s\n", bootstrap.c_str());
   std::fflush(stdout);

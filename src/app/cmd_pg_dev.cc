@@ -3,7 +3,6 @@
 // running until stopped. walletflow's commands take that URI as --store.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -46,15 +45,7 @@ int cmd_pg_dev(int argc, char** argv) {
   if (!cluster.ok()) return report(cluster.error());
   const std::string uri = (*cluster)->uri();
   if (auto path = args.get("uri-file")) {
-    std::string tmp = *path + ".tmp";  // whole, then renamed: never read half-written
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << uri << "\n";
-      if (!out) return report(make_error(Errc::kIo, "cannot write '" + tmp + "'"));
-    }
-    if (std::rename(tmp.c_str(), path->c_str()) != 0) {
-      return report(make_error(Errc::kIo, "cannot write '" + *path + "'"));
-    }
+    if (Status w = write_file_atomically(*path, uri); !w.ok()) return report(w.error());
   }
   std::printf("%s\n", uri.c_str());
   std::fflush(stdout);

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 
 #include "core/log.h"
 
@@ -77,5 +78,18 @@ void install_stop_handlers() {
 }
 
 bool stderr_is_tty() { return ::isatty(2) == 1; }
+
+Status write_file_atomically(const std::string& path, const std::string& line) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << line << "\n";
+    if (!out) return make_error(Errc::kIo, "cannot write '" + tmp + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return make_error(Errc::kIo, "cannot write '" + path + "'");
+  }
+  return Status::Ok();
+}
 
 }  // namespace wf::app

@@ -35,4 +35,8 @@ void install_stop_handlers();
 
 bool stderr_is_tty();
 
+// Writes `line` and a newline to `path` through a temporary name and a rename, so a
+// reader polling for the file never sees half of it (kafka-dev, pg-dev).
+Status write_file_atomically(const std::string& path, const std::string& line);
+
 }  // namespace wf::app

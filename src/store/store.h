@@ -88,6 +88,11 @@ struct Batch {
   std::vector<DeadLetterRow> dead_letters;
 };
 
+// The event time of the last fact of each of batch.positions (0 if none), in processing
+// order; rows without a position name belong to batch.source, whose last goes to
+// *own_last. Stores keep it with the position (Store::last_event_ts).
+std::vector<Instant> last_event_times(const Batch& batch, Instant* own_last);
+
 struct CommitResult {
   int64_t facts = 0;       // rows stored
   int64_t duplicates = 0;  // facts dropped because the transaction_id was already stored

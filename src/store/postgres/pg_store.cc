@@ -493,21 +493,8 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
     for (int64_t m : months) WF_RETURN_IF_ERROR(ensure_months(m, m, nullptr));
   }
 
-  // The last event time per position (rows name theirs; unnamed rows are batch.source's).
-  std::vector<Instant> last_ts(batch.positions.size(), 0);
   Instant own_last_ts = 0;
-  size_t hint = 0;
-  for (const FactRow& f : batch.facts) {
-    if (f.source.empty()) {
-      own_last_ts = f.event_ts;
-      continue;
-    }
-    if (hint >= batch.positions.size() || batch.positions[hint].name != f.source) {
-      hint = 0;
-      while (hint < batch.positions.size() && batch.positions[hint].name != f.source) ++hint;
-    }
-    if (hint < batch.positions.size()) last_ts[hint] = f.event_ts;
-  }
+  const std::vector<Instant> last_ts = last_event_times(batch, &own_last_ts);
 
   Txn txn(conn_);
   WF_RETURN_IF_ERROR(txn.begin());

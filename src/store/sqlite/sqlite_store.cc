@@ -269,20 +269,9 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
   }
   CommitResult result;
   char ts[kTimestampChars];
-  // The last event time per position (rows name theirs; unnamed rows are batch.source's).
-  std::vector<Instant> last_ts(batch.positions.size(), 0);
   Instant own_last_ts = 0;
-  size_t hint = 0;
+  const std::vector<Instant> last_ts = last_event_times(batch, &own_last_ts);
   for (const FactRow& f : batch.facts) {
-    if (f.source.empty()) {
-      own_last_ts = f.event_ts;
-    } else {
-      if (hint >= batch.positions.size() || batch.positions[hint].name != f.source) {
-        hint = 0;
-        while (hint < batch.positions.size() && batch.positions[hint].name != f.source) ++hint;
-      }
-      if (hint < batch.positions.size()) last_ts[hint] = f.event_ts;
-    }
     format_utc(f.event_ts, ts);
     std::string_view ts_view(ts, kTimestampChars);
     Stmt& s = insert_fact_;
