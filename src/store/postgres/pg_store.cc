@@ -479,25 +479,9 @@ Result<CommitResult> PgStore::commit(const Batch& batch, const CommitGate& gate)
 Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& gate, bool retrying,
                                           int64_t* commit_seq_io) {
   CommitResult result;
-  // Partitions for every month the batch touches, before its transaction.
-  if (!batch.facts.empty()) {
-    std::set<int64_t> months;
-    Instant cached_lo = 1, cached_hi = 0;  // the last month seen, [lo, hi)
-    for (const FactRow& f : batch.facts) {
-      if (f.event_ts >= cached_lo && f.event_ts < cached_hi) continue;
-      int64_t m = month_of(f.event_ts);
-      months.insert(m);
-      cached_lo = month_start(m);
-      cached_hi = month_start(m + 1);
-    }
-    for (int64_t m : months) WF_RETURN_IF_ERROR(ensure_months(m, m, nullptr));
-  }
-
   Instant own_last_ts = 0;
   const std::vector<Instant> last_ts = last_event_times(batch, &own_last_ts);
 
-  Txn txn(conn_);
-  WF_RETURN_IF_ERROR(txn.begin());
   if (retrying) {
     // The connection broke during an earlier attempt: if its COMMIT reached the server,
     // the positions already stand where this batch leaves them.
@@ -527,9 +511,29 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
     }
   }
 
-  if (*commit_seq_io < 0) {
-    // The batch's place in processing order (ingest_seq), after its predecessor's.
-    if (gate.before_ordering) WF_RETURN_IF_ERROR(gate.before_ordering());
+  // Ordered phase: after the previous batch took its place, this one creates the
+  // partitions it needs and takes its place. Creating a partition waits for every open
+  // transaction on the table; doing it before the successor may begin keeps that wait
+  // from ever pointing back at a batch that waits for this one.
+  const bool ordering = *commit_seq_io < 0;
+  if (ordering && gate.before_ordering) WF_RETURN_IF_ERROR(gate.before_ordering());
+  // Partitions for every month the batch touches, before its transaction.
+  if (!batch.facts.empty()) {
+    std::set<int64_t> months;
+    Instant cached_lo = 1, cached_hi = 0;  // the last month seen, [lo, hi)
+    for (const FactRow& f : batch.facts) {
+      if (f.event_ts >= cached_lo && f.event_ts < cached_hi) continue;
+      int64_t m = month_of(f.event_ts);
+      months.insert(m);
+      cached_lo = month_start(m);
+      cached_hi = month_start(m + 1);
+    }
+    for (int64_t m : months) WF_RETURN_IF_ERROR(ensure_months(m, m, nullptr));
+  }
+
+  Txn txn(conn_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  if (ordering) {
     auto seq = conn_.query("SELECT nextval('ops.commit_seq')");
     if (!seq.ok()) return seq.take_error();
     *commit_seq_io = to_int(field(seq->get(), 0, 0));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -25,7 +26,7 @@ struct Outcome {
 };
 
 Outcome run_into(const std::string& uri, const std::string& events, const gen::Dimensions& dims,
-                 int writers) {
+                 int writers, size_t batch = 700) {
   Outcome out;
   auto store = store::open_store(uri);
   EXPECT_TRUE(store.ok()) << store.error().message;
@@ -37,7 +38,7 @@ Outcome run_into(const std::string& uri, const std::string& events, const gen::D
   Processor processor(*pack, *pii, clock);
   processor.load_users(dims.users);
   RunnerOptions options;
-  options.batch_records = 700;  // many small batches: several in flight at once
+  options.batch_records = batch;  // many small batches: several in flight at once
   std::vector<std::unique_ptr<store::Store>> extra;
   for (int i = 1; i < writers; ++i) {
     auto w = (*store)->open_writer();
@@ -106,6 +107,35 @@ TEST(PgRunner, TwoWritersCommitInReadOrderWithTheEmbeddedStoresDecisions) {
   EXPECT_EQ(pg.order, embedded.order);
   EXPECT_EQ(pg.order, file_order);
   EXPECT_EQ(pg.decisions, embedded.decisions);
+}
+
+// Batches whose events fall in months without partitions yet, in no particular order,
+// on two writers: each batch creates its partitions while the other's transaction may be
+// open. Everything is stored, in read order, and nothing waits forever.
+TEST(PgRunner, TwoWritersCreateMonthPartitionsAsBatchesNeedThem) {
+  wf::testing::TempDir dir;
+  const std::string events = dir.file("events.jsonl");
+  std::vector<std::string> ids;
+  {
+    std::ofstream out(events);
+    for (int i = 0; i < 3000; ++i) {
+      int month = 1 + (i / 100 * 7) % 12;  // a new month every 100 events, jumping about
+      int year = 2020 + i / 1200;
+      char ts[40];
+      std::snprintf(ts, sizeof ts, "%04d-%02d-15T10:00:%02d+08:00", year, month, i % 60);
+      ids.push_back("m-" + std::to_string(i));
+      out << R"({"transaction_id":")" << ids.back() << R"(","event_timestamp":")" << ts
+          << R"(","user_id":"U)" << i % 7
+          << R"(","transaction_type":"payment","amount":"100.00","currency":"PHP"})"
+          << "\n";
+    }
+  }
+  gen::Dimensions none;
+  const std::string uri = wf::testing::fresh_pg_database();
+  ASSERT_FALSE(uri.empty());
+  Outcome pg = run_into(uri, events, none, 2, /*batch=*/100);
+  EXPECT_EQ(pg.snapshot.committed, 3000);
+  EXPECT_EQ(pg.order, ids);
 }
 
 }  // namespace
