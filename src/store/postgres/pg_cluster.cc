@@ -117,8 +117,11 @@ Status PgCluster::run(const std::vector<std::string>& argv) {
 }
 
 Status PgCluster::pg_ctl(const std::string& action) {
+  // Sized for walletflow's write load: two writers inserting WAL at once want large WAL
+  // buffers, and checkpoints are rare (bench figures in README).
   std::string opts = "-k " + dir_ + " -p " + std::to_string(options_.port) +
-                     " -c listen_addresses='' -c shared_buffers=256MB -c max_wal_size=4GB";
+                     " -c listen_addresses='' -c shared_buffers=256MB -c max_wal_size=4GB -c "
+                     "wal_buffers=64MB -c checkpoint_timeout=30min";
   if (!options_.durable) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   std::vector<std::string> argv = {bin_ + "/pg_ctl",     "-D", dir_ + "/data", "-l",
                                    dir_ + "/server.log", "-w", "-t",           "60"};
