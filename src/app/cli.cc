@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
      cmd_backtest},
     {"kafka-dev", "a local Kafka cluster (mock brokers, real protocol) with the topics",
      cmd_kafka_dev},
+    {"marts", "build the gold marts of a day or a range of days", cmd_marts},
     {"store", "store upkeep: 'maintain' (partitions ahead, statistics)", cmd_store},
     {"pg-dev", "a throwaway PostgreSQL 15 server on a unix socket, for --store", cmd_pg_dev},
 };

@@ -15,5 +15,6 @@ int cmd_backtest(int argc, char** argv);
 int cmd_kafka_dev(int argc, char** argv);
 int cmd_pg_dev(int argc, char** argv);
 int cmd_store(int argc, char** argv);
+int cmd_marts(int argc, char** argv);
 
 }  // namespace wf::app

@@ -188,6 +188,13 @@ class Store {
 
   virtual Result<TableCounts> counts() = 0;
 
+  // Runs `statements` in one transaction: all of them or none (gold mart builds).
+  virtual Status exec_script(const std::vector<std::string>& statements) = 0;
+  // Runs a query; each row's columns as text (NULL as empty). Reads a little at a time.
+  virtual Status query_text(
+      std::string_view sql,
+      const std::function<void(const std::vector<std::string_view>&)>& row) = 0;
+
   // Routine upkeep (`walletflow store maintain`, also at start): PostgreSQL creates the
   // month partitions up to `months_ahead` after the current one and refreshes planner
   // statistics; SQLite checkpoints and truncates its WAL and refreshes statistics.

@@ -834,6 +834,27 @@ Status PgStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
       });
 }
 
+Status PgStore::exec_script(const std::vector<std::string>& statements) {
+  auto r = with_retry("script", [&](bool) -> Result<int> {
+    Txn txn(conn_);
+    WF_RETURN_IF_ERROR(txn.begin());
+    for (const std::string& sql : statements) WF_RETURN_IF_ERROR(conn_.exec(sql));
+    WF_RETURN_IF_ERROR(txn.commit());
+    return 0;
+  });
+  return r.ok() ? Status::Ok() : Status(r.take_error());
+}
+
+Status PgStore::query_text(std::string_view sql,
+                           const std::function<void(const std::vector<std::string_view>&)>& row) {
+  std::vector<std::string_view> columns;
+  return scan_cursor(conn_, std::string(sql), {}, [&](const PGresult* r, int i) {
+    columns.clear();
+    for (int c = 0; c < PQnfields(r); ++c) columns.push_back(field(r, i, c));
+    row(columns);
+  });
+}
+
 Result<TableCounts> PgStore::counts() {
   return with_retry("counts", [&](bool) -> Result<TableCounts> {
     auto rows = conn_.query(

@@ -38,6 +38,7 @@ class Stmt {
   int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
   double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
   bool column_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  int column_count() const { return sqlite3_column_count(stmt_); }
   std::string_view column_text(int i) const;
 
  private:

@@ -502,6 +502,30 @@ Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
   return Status::Ok();
 }
 
+Status SqliteStore::exec_script(const std::vector<std::string>& statements) {
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  for (const std::string& sql : statements) WF_RETURN_IF_ERROR(db_.exec(sql));
+  return txn.commit();
+}
+
+Status SqliteStore::query_text(
+    std::string_view sql, const std::function<void(const std::vector<std::string_view>&)>& row) {
+  auto stmt = db_.prepare(sql);
+  if (!stmt.ok()) return stmt.take_error();
+  std::vector<std::string_view> columns;
+  for (;;) {
+    auto more = stmt->step();
+    if (!more.ok()) return more.take_error();
+    if (!*more) break;
+    const int n = stmt->column_count();
+    columns.clear();
+    for (int i = 0; i < n; ++i) columns.push_back(stmt->column_text(i));
+    row(columns);
+  }
+  return Status::Ok();
+}
+
 Result<int> SqliteStore::maintain(int /*months_ahead*/) {
   // No partitions: fold the WAL back into the file and let the planner refresh statistics.
   WF_RETURN_IF_ERROR(db_.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA optimize;"));

@@ -34,6 +34,9 @@ class SqliteStore final : public Store {
   Status replace_labels(std::span<const LabelRow> labels) override;
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
   Result<TableCounts> counts() override;
+  Status exec_script(const std::vector<std::string>& statements) override;
+  Status query_text(std::string_view sql,
+                    const std::function<void(const std::vector<std::string_view>&)>& row) override;
   Result<int> maintain(int months_ahead) override;
 
  private:
