@@ -31,7 +31,9 @@ constexpr const char* kUsage =
     "  --json              print what was built as JSON\n";
 
 Result<int> parse_offset(const std::string& text) {
-  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') {
+  auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !digit(1) ||
+      !digit(2) || !digit(4) || !digit(5)) {
     return make_error(Errc::kInvalidArgument, "--utc-offset must look like +08:00");
   }
   int h = (text[1] - '0') * 10 + (text[2] - '0');
