@@ -126,6 +126,11 @@ class Txn {
   bool open_ = false;
 };
 
+// The session's staging table for a batch's ids (when some may be duplicates).
+constexpr std::string_view kStageIds =
+    "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
+    " user_id text) ON COMMIT DELETE ROWS";
+
 constexpr std::string_view kFactColumns =
     "transaction_id, event_ts, user_id, merchant_id, counterparty_id, transaction_type,"
     " amount_minor, currency, amount_php, channel, payment_method, status, country, province,"
@@ -169,9 +174,7 @@ Status PgStore::reconnect() {
   conn_ = std::move(*conn);
   ++reconnects_;
   // Temporary staging tables belong to the old session; recreate them lazily.
-  return conn_.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
-      " user_id text) ON COMMIT DELETE ROWS");
+  return conn_.exec(kStageIds);
 }
 
 template <class F>
@@ -238,9 +241,7 @@ Status PgStore::migrate() {
   });
   if (!r.ok()) return r.take_error();
   if (*r > 0) log::info("store: applied " + std::to_string(*r) + " PostgreSQL migration(s)");
-  WF_RETURN_IF_ERROR(conn_.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
-      " user_id text) ON COMMIT DELETE ROWS"));
+  WF_RETURN_IF_ERROR(conn_.exec(kStageIds));
   auto made = ensure_partitions_ahead(options_.months_ahead);
   if (!made.ok()) return made.take_error();
   return Status::Ok();
@@ -464,9 +465,7 @@ Result<Instant> PgStore::last_processed_event_ts() {
 Result<std::unique_ptr<Store>> PgStore::open_writer() {
   auto other = PgStore::open(uri_, options_);
   if (!other.ok()) return other.take_error();
-  WF_RETURN_IF_ERROR((*other)->conn_.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS wf_stage_ids (transaction_id text, event_ts timestamptz,"
-      " user_id text) ON COMMIT DELETE ROWS"));
+  WF_RETURN_IF_ERROR((*other)->conn_.exec(kStageIds));
   return std::unique_ptr<Store>(std::move(*other));
 }
 
