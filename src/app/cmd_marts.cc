@@ -62,12 +62,7 @@ int cmd_marts(int argc, char** argv) {
   }
   if (action == "list") return list_marts();
   if (action != "build") return usage_error(args, "marts needs 'build' or 'list'");
-  Status parsed = args.parse(argc, argv, 3);
-  if (!parsed.ok()) return usage_error(args, parsed.error().message);
-  if (args.help()) {
-    std::fputs(kUsage, stdout);
-    return kExitOk;
-  }
+  if (auto code = parse_or_exit(args, argc, argv, 3)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto offset = parse_offset(args.get_or("utc-offset", "+08:00"));
   if (!offset.ok()) return usage_error(args, offset.error().message);

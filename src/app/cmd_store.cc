@@ -34,12 +34,7 @@ int cmd_store(int argc, char** argv) {
     return kExitOk;
   }
   if (action != "maintain") return usage_error(args, "store needs the action 'maintain'");
-  Status parsed = args.parse(argc, argv, 3);
-  if (!parsed.ok()) return usage_error(args, parsed.error().message);
-  if (args.help()) {
-    std::fputs(kUsage, stdout);
-    return kExitOk;
-  }
+  if (auto code = parse_or_exit(args, argc, argv, 3)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto ahead = args.get_int("months-ahead", 3, 0, 120);
   if (!ahead.ok()) return usage_error(args, ahead.error().message);

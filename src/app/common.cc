@@ -10,8 +10,8 @@
 
 namespace wf::app {
 
-std::optional<int> parse_or_exit(Args& args, int argc, char** argv) {
-  Status s = args.parse(argc, argv, 2);
+std::optional<int> parse_or_exit(Args& args, int argc, char** argv, int first) {
+  Status s = args.parse(argc, argv, first);
   if (!s.ok()) return usage_error(args, s.error().message);
   if (args.help()) {
     std::fputs(args.usage().c_str(), stdout);

@@ -14,9 +14,10 @@
 
 namespace wf::app {
 
-// Parses argv for a subcommand. Returns an exit code when the command must end now
-// (--help printed: 0; bad usage reported: 2), nullopt to go on.
-std::optional<int> parse_or_exit(Args& args, int argc, char** argv);
+// Parses argv for a subcommand, options from argv[first] on (3 after an action word such
+// as `store maintain`). Returns an exit code when the command must end now (--help
+// printed: 0; bad usage reported: 2), nullopt to go on.
+std::optional<int> parse_or_exit(Args& args, int argc, char** argv, int first = 2);
 // Prints "walletflow <cmd>: <message>" and the usage hint; returns kExitUsage.
 int usage_error(const Args& args, const std::string& message);
 // Prints the error; returns kExitUsage for kInvalidArgument/kConfig, else kExitFailure.

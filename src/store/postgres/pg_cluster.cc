@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -107,6 +108,7 @@ Status PgCluster::run(const std::vector<std::string>& argv) {
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return make_error(Errc::kIo, "waiting for '" + argv[0] + "' failed");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return make_error(Errc::kIo, "'" + argv[0] + "' failed (exit " +
