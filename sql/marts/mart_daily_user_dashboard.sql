@@ -17,15 +17,14 @@ CREATE TABLE IF NOT EXISTS {gold}mart_daily_user_dashboard (
 -- @build
 INSERT INTO {gold}mart_daily_user_dashboard
 SELECT {date_value}, f.user_id,
-       SUM(CASE WHEN f.status = 'SUCCESS' AND f.transaction_type IN ('payment', 'bills', 'purchase', 'order')
-                THEN f.amount_php ELSE 0 END),
+       SUM(CASE WHEN {spend:f} THEN f.amount_php ELSE 0 END),
        COUNT(*),
        (SELECT m2.category FROM {silver}fact_transactions f2
           JOIN {silver}dim_merchants m2 ON m2.merchant_id = f2.merchant_id
          WHERE f2.user_id = f.user_id AND f2.event_ts >= {from} AND f2.event_ts < {to}
-           AND f2.status = 'SUCCESS' AND f2.transaction_type IN ('payment', 'bills', 'purchase', 'order')
+           AND {spend:f2}
          GROUP BY m2.category ORDER BY SUM(f2.amount_php) DESC, m2.category LIMIT 1),
-       SUM(CASE WHEN f.status = 'SUCCESS' AND f.transaction_type IN ('payment', 'bills', 'purchase', 'order')
+       SUM(CASE WHEN {spend:f}
                  AND m.category = 'Food' THEN f.amount_php ELSE 0 END),
        SUM(CASE WHEN f.status = 'SUCCESS' AND (f.transaction_type = 'bills' OR m.category = 'Bills')
                 THEN f.amount_php ELSE 0 END),

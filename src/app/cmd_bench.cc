@@ -325,7 +325,7 @@ int postgres(int64_t events, int64_t users, const std::string& uri_arg, int writ
       " amount_minor, currency, amount_php, channel, payment_method, status, country, province,"
       " city, lat, lon, device_id, ip_hash, phone_hash, quantity, fraud_score, fraud_flag,"
       " decision, rules_fired, processing_us, source, source_offset, ruleset_version, reasons,"
-      " ingest_seq";
+      " ingest_seq, product_id";
   if (run_command("psql -q -X '" + with_db("wf_bench") + "' -c \"\\copy (SELECT " + columns +
                   " FROM silver.fact_transactions) TO '" + csv + "' CSV\" >/dev/null") != 0) {
     std::fprintf(stderr, "walletflow bench: psql not available; no comparison\n");

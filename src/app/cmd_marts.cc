@@ -44,7 +44,9 @@ Result<int> parse_offset(const std::string& text) {
 
 int list_marts() {
   for (const marts::Mart& m : marts::all_marts()) {
-    std::printf("%-28s %s\n", m.name.c_str(), m.description.c_str());
+    std::string_view about = m.description;  // "mart_x (seed 000): what it holds"
+    if (about.starts_with(m.name + " ")) about.remove_prefix(m.name.size() + 1);
+    std::printf("%s\n    %.*s\n", m.name.c_str(), static_cast<int>(about.size()), about.data());
   }
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 #include "marts/marts.h"
 
+#include <charconv>
 #include <sstream>
 
 namespace wf::marts {
@@ -90,6 +91,18 @@ Result<std::vector<std::string>> render(const Mart& mart, std::string_view kind,
     if (name == "from") return "'" + format_utc(from) + "'";
     if (name == "to") return "'" + format_utc(to) + "'";
     if (name == "date_value") return "'" + std::string(date) + "'";
+    if (name == "days_before" && !arg.empty()) {
+      int days = 0;
+      auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), days);
+      if (ec == std::errc() && end == arg.data() + arg.size() && days >= 0 && days <= 3660) {
+        return "'" + format_utc(from - int64_t{days} * kMicrosPerDay) + "'";
+      }
+    }
+    if (name == "spend" && !arg.empty()) {
+      const std::string a(arg);
+      return "(" + a + ".status = 'SUCCESS' AND " + a +
+             ".transaction_type IN ('payment', 'bills', 'purchase', 'order'))";
+    }
     if (name == "local_hour" && !arg.empty()) {
       const std::string minutes = std::to_string(offset_minutes);
       if (pg) {

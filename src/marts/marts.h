@@ -5,6 +5,9 @@
 //   {text} {int} {real} {date} {ts}   column types
 //   {from} {to}               the day's bounds as UTC instants, [from, to)
 //   {date_value}              the day, '2026-11-25'
+//   {days_before:N}           the instant N days before {from} (trailing windows)
+//   {spend:ALIAS}             the row of ALIAS is spending: a successful payment, bill,
+//                             purchase or order
 //   {local_hour:EXPR}         'YYYY-MM-DD HH:00' of EXPR at the local offset
 // Building a day deletes the mart's rows of that day and inserts them again in one
 // transaction: idempotent, so any day can be rebuilt or backfilled.

@@ -270,6 +270,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.lat = tx.lat;
   row.lon = tx.lon;
   row.device_id = keep(tx.device_id);
+  row.product_id = keep(tx.product_id);
   row.quantity = tx.quantity;
   row.fraud_score = decision.score;
   row.verdict = decision.verdict;

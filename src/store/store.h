@@ -27,6 +27,7 @@ struct FactRow {
   std::string_view user_id;
   std::string_view merchant_id;
   std::string_view counterparty_id;
+  std::string_view product_id;
   std::string_view transaction_type;
   int64_t amount_minor = 0;
   std::string_view currency;
@@ -88,10 +89,20 @@ struct Batch {
   std::vector<DeadLetterRow> dead_letters;
 };
 
-// The event time of the last fact of each of batch.positions (0 if none), in processing
-// order; rows without a position name belong to batch.source, whose last goes to
-// *own_last. Stores keep it with the position (Store::last_event_ts).
-std::vector<Instant> last_event_times(const Batch& batch, Instant* own_last);
+// What a batch moves at each of its positions, kept with the position in
+// source_offsets: index i < batch.positions.size() is batch.positions[i], the last index
+// is batch.source (rows without a position name).
+struct PositionTally {
+  // Event time of the last fact (processing order), 0 if none (Store::last_event_ts).
+  std::vector<Instant> last_ts;
+  // Records read: facts + dead letters. With the duplicates dropped, what reconciliation
+  // (walletflow quality) compares with the rows stored for the position.
+  std::vector<int64_t> records;
+  std::vector<int64_t> duplicates;   // counted by the store as it drops facts
+  std::vector<uint32_t> fact_index;  // the position of each of batch.facts
+  size_t own() const { return last_ts.size() - 1; }
+};
+PositionTally tally_positions(const Batch& batch);
 
 struct CommitResult {
   int64_t facts = 0;       // rows stored

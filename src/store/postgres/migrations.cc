@@ -126,8 +126,79 @@ CREATE TABLE ops.source_offsets (
 CREATE SEQUENCE ops.commit_seq;
 )sql";
 
+// Products (ecommerce) and the product of each fact; per-position counters for
+// reconciliation (records read, duplicates dropped, rows purged by retention: what a
+// store held before counts as read once); the scheduler's run history and the
+// data-quality results.
+constexpr std::string_view kOpsAndProducts = R"sql(
+ALTER TABLE silver.fact_transactions ADD COLUMN product_id text COLLATE "C";
+
+CREATE TABLE silver.dim_products (
+  product_id   text COLLATE "C" PRIMARY KEY,
+  product_name text NOT NULL,
+  category     text NOT NULL,
+  sub_category text,
+  currency     text NOT NULL,
+  price_minor  bigint NOT NULL,
+  cost_minor   bigint NOT NULL,
+  created_at   timestamptz
+);
+
+ALTER TABLE ops.source_offsets
+  ADD COLUMN records bigint NOT NULL DEFAULT 0,
+  ADD COLUMN duplicates bigint NOT NULL DEFAULT 0,
+  ADD COLUMN purged bigint NOT NULL DEFAULT 0;
+UPDATE ops.source_offsets o SET records =
+  (SELECT count(*) FROM silver.fact_transactions f WHERE f.source = o.source) +
+  (SELECT count(*) FROM ops.dead_letters d WHERE d.source = o.source);
+
+CREATE TABLE ops.job_runs (
+  run_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job           text NOT NULL,
+  scheduled_for timestamptz,
+  trigger       text NOT NULL,
+  attempt       integer NOT NULL,
+  started_at    timestamptz NOT NULL,
+  heartbeat_at  timestamptz NOT NULL,
+  finished_at   timestamptz,
+  status        text NOT NULL CHECK (status IN ('RUNNING', 'SUCCESS', 'FAILED')),
+  rows          bigint,
+  error         text,
+  instance      text NOT NULL
+);
+CREATE INDEX job_runs_job ON ops.job_runs (job, started_at);
+CREATE UNIQUE INDEX job_runs_running ON ops.job_runs (job) WHERE status = 'RUNNING';
+
+CREATE TABLE ops.dq_results (
+  run_id     bigint NOT NULL,
+  check_name text NOT NULL,
+  kind       text NOT NULL,
+  target     text NOT NULL,
+  severity   text NOT NULL,
+  status     text NOT NULL CHECK (status IN ('PASS', 'FAIL', 'WARN', 'ERROR')),
+  observed   bigint,
+  detail     text NOT NULL,
+  checked_at timestamptz NOT NULL,
+  PRIMARY KEY (run_id, check_name)
+);
+
+CREATE TABLE ops.ingestion_monitoring (
+  run_id       bigint NOT NULL,
+  source       text NOT NULL,
+  records_read bigint NOT NULL,
+  facts        bigint NOT NULL,
+  dead_letters bigint NOT NULL,
+  duplicates   bigint NOT NULL,
+  purged       bigint NOT NULL,
+  status       text NOT NULL CHECK (status IN ('Consistent', 'Inconsistent')),
+  checked_at   timestamptz NOT NULL,
+  PRIMARY KEY (run_id, source)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
+    {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
 };
 
 }  // namespace

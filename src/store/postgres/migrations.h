@@ -16,6 +16,6 @@ struct Migration {
 };
 
 std::span<const Migration> migrations();
-inline constexpr int kLatestMigration = 1;
+inline constexpr int kLatestMigration = 2;
 
 }  // namespace wf::store::postgres

@@ -136,8 +136,8 @@ constexpr std::string_view kFactColumns =
     " amount_minor, currency, amount_php, channel, payment_method, status, country, province,"
     " city, lat, lon, device_id, ip_hash, phone_hash, quantity, fraud_score, fraud_flag,"
     " decision, rules_fired, processing_us, source, source_offset, ruleset_version, reasons,"
-    " ingest_seq";
-constexpr int16_t kFactFields = 31;
+    " ingest_seq, product_id";
+constexpr int16_t kFactFields = 32;
 
 // Reads a query's rows in pieces through a cursor (large scans never sit in memory).
 template <class F>
@@ -478,8 +478,7 @@ Result<CommitResult> PgStore::commit(const Batch& batch, const CommitGate& gate)
 Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& gate, bool retrying,
                                           int64_t* commit_seq_io) {
   CommitResult result;
-  Instant own_last_ts = 0;
-  const std::vector<Instant> last_ts = last_event_times(batch, &own_last_ts);
+  PositionTally tally = tally_positions(batch);
 
   if (retrying) {
     // The connection broke during an earlier attempt: if its COMMIT reached the server,
@@ -591,6 +590,7 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
       const FactRow& f = batch.facts[i];
       if (!all_fresh && fresh_ids.erase(f.transaction_id) == 0) {
         ++result.duplicates;
+        ++tally.duplicates[tally.fact_index[i]];
         continue;
       }
       w.row(kFactFields);
@@ -634,6 +634,7 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
       w.text_or_null(f.ruleset_version);
       w.text_or_null(f.reasons);
       w.int8((commit_seq << 20) | static_cast<int64_t>(i));
+      w.text_or_null(f.product_id);
       ++result.facts;
       if (f.verdict == domain::Verdict::kFlag) flagged.push_back(&f);
     }
@@ -681,19 +682,38 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
   // Positions last, once every row is in: compare-and-set (fencing), after the gate so
   // that batches written at the same time on several connections commit in order.
   if (gate.before_commit) WF_RETURN_IF_ERROR(gate.before_commit());
+  // The upsert of one position: moved only from `$6` when fencing (else unconditionally).
+  auto upsert = [&](std::string_view name, int64_t next, size_t at,
+                    std::optional<int64_t> from) -> Result<bool> {
+    const Instant last = tally.last_ts[at];
+    std::string sql =
+        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
+        " commit_seq, records, duplicates) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (source) DO UPDATE SET position = excluded.position,"
+        " updated_at = excluded.updated_at,"
+        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
+        " commit_seq = excluded.commit_seq, records = o.records + excluded.records,"
+        " duplicates = o.duplicates + excluded.duplicates";
+    Params params = {std::string(name),
+                     std::to_string(next),
+                     received,
+                     last != 0 ? std::optional<std::string>(format_utc(last)) : std::nullopt,
+                     std::to_string(commit_seq),
+                     std::to_string(tally.records[at]),
+                     std::to_string(tally.duplicates[at])};
+    if (from) {
+      sql += " WHERE o.position = $8";
+      params.push_back(std::to_string(*from));
+    }
+    auto moved = conn_.query(sql, params);
+    if (!moved.ok()) return moved.take_error();
+    return std::string_view(PQcmdTuples(moved->get())) == "1";
+  };
   for (size_t i = 0; i < batch.positions.size(); ++i) {
     const SourcePosition& p = batch.positions[i];
-    auto moved = conn_.query(
-        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
-        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
-        " position = excluded.position, updated_at = excluded.updated_at,"
-        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
-        " commit_seq = excluded.commit_seq WHERE o.position = $6",
-        {p.name, std::to_string(p.next), received,
-         last_ts[i] != 0 ? std::optional<std::string>(format_utc(last_ts[i])) : std::nullopt,
-         std::to_string(commit_seq), std::to_string(p.from)});
+    auto moved = upsert(p.name, p.next, i, p.from);
     if (!moved.ok()) return moved.take_error();
-    if (std::string_view(PQcmdTuples(moved->get())) != "1") {
+    if (!*moved) {
       return make_error(Errc::kConflict, "position " + p.name + " is not at " +
                                              std::to_string(p.from) +
                                              " in the store: another consumer took it over;"
@@ -701,15 +721,7 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
     }
   }
   if (batch.positions.empty()) {
-    auto moved = conn_.query(
-        "INSERT INTO ops.source_offsets AS o (source, position, updated_at, last_event_ts,"
-        " commit_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET"
-        " position = excluded.position, updated_at = excluded.updated_at,"
-        " last_event_ts = coalesce(excluded.last_event_ts, o.last_event_ts),"
-        " commit_seq = excluded.commit_seq",
-        {std::string(batch.source), std::to_string(batch.end_offset), received,
-         own_last_ts != 0 ? std::optional<std::string>(format_utc(own_last_ts)) : std::nullopt,
-         std::to_string(commit_seq)});
+    auto moved = upsert(batch.source, batch.end_offset, tally.own(), std::nullopt);
     if (!moved.ok()) return moved.take_error();
   }
 
@@ -739,8 +751,9 @@ Status PgStore::scan_facts(Instant from, Instant to,
       "SELECT transaction_id, " + epoch_us("event_ts") +
       ", user_id, merchant_id, counterparty_id, transaction_type, amount_minor, currency,"
       " amount_php, channel, payment_method, status, country, province, city, lat, lon,"
-      " device_id, quantity, fraud_score, decision, rules_fired, reasons, ruleset_version"
-      " FROM silver.fact_transactions WHERE event_ts >= $1 AND event_ts < $2 ORDER BY ingest_seq";
+      " device_id, quantity, fraud_score, decision, rules_fired, reasons, ruleset_version,"
+      " product_id FROM silver.fact_transactions WHERE event_ts >= $1 AND event_ts < $2 ORDER BY "
+      "ingest_seq";
   Params params = {format_utc(std::clamp(from, kFirst, kLast)),
                    format_utc(std::clamp(to, kFirst, kLast))};
   return scan_cursor(conn_, sql, params, [&](const PGresult* r, int i) {
@@ -773,6 +786,7 @@ Status PgStore::scan_facts(Instant from, Instant to,
     s.rules_fired = field(r, i, 21);
     s.reasons = field(r, i, 22);
     s.ruleset_version = field(r, i, 23);
+    tx.product_id = field(r, i, 24);
     f(s);
   });
 }

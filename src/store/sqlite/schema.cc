@@ -15,6 +15,17 @@ CREATE TABLE IF NOT EXISTS dim_users (
   last_txn_at    TEXT
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS dim_products (
+  product_id   TEXT PRIMARY KEY,
+  product_name TEXT NOT NULL,
+  category     TEXT NOT NULL,
+  sub_category TEXT,
+  currency     TEXT NOT NULL,
+  price_minor  INTEGER NOT NULL,
+  cost_minor   INTEGER NOT NULL,
+  created_at   TEXT
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS dim_merchants (
   merchant_id   TEXT PRIMARY KEY,
   merchant_name TEXT NOT NULL,
@@ -54,7 +65,8 @@ CREATE TABLE IF NOT EXISTS fact_transactions (
   source           TEXT,
   source_offset    INTEGER,
   ruleset_version  TEXT,
-  reasons          TEXT
+  reasons          TEXT,
+  product_id       TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_fact_user_ts ON fact_transactions (user_id, event_ts);
 CREATE INDEX IF NOT EXISTS idx_fact_event_ts ON fact_transactions (event_ts);
@@ -98,8 +110,61 @@ CREATE TABLE IF NOT EXISTS source_offsets (
   source        TEXT PRIMARY KEY,
   position      INTEGER NOT NULL,
   updated_at    TEXT NOT NULL,
-  last_event_ts TEXT
+  last_event_ts TEXT,
+  records       INTEGER NOT NULL DEFAULT 0,
+  duplicates    INTEGER NOT NULL DEFAULT 0,
+  purged        INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS job_runs (
+  run_id        INTEGER PRIMARY KEY,
+  job           TEXT NOT NULL,
+  scheduled_for TEXT,
+  trigger       TEXT NOT NULL,
+  attempt       INTEGER NOT NULL,
+  started_at    TEXT NOT NULL,
+  heartbeat_at  TEXT NOT NULL,
+  finished_at   TEXT,
+  status        TEXT NOT NULL CHECK (status IN ('RUNNING', 'SUCCESS', 'FAILED')),
+  rows          INTEGER,
+  error         TEXT,
+  instance      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_job_runs_job ON job_runs (job, started_at);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_job_runs_running ON job_runs (job)
+  WHERE status = 'RUNNING';
+
+CREATE TABLE IF NOT EXISTS dq_results (
+  run_id     INTEGER NOT NULL,
+  check_name TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  severity   TEXT NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('PASS', 'FAIL', 'WARN', 'ERROR')),
+  observed   INTEGER,
+  detail     TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, check_name)
+);
+
+CREATE TABLE IF NOT EXISTS ingestion_monitoring (
+  run_id       INTEGER NOT NULL,
+  source       TEXT NOT NULL,
+  records_read INTEGER NOT NULL,
+  facts        INTEGER NOT NULL,
+  dead_letters INTEGER NOT NULL,
+  duplicates   INTEGER NOT NULL,
+  purged       INTEGER NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('Consistent', 'Inconsistent')),
+  checked_at   TEXT NOT NULL,
+  PRIMARY KEY (run_id, source)
+);
+)sql";
+
+const std::string_view kBackfillRecords = R"sql(
+UPDATE source_offsets SET records =
+  (SELECT count(*) FROM fact_transactions f WHERE f.source = source_offsets.source) +
+  (SELECT count(*) FROM dead_letters d WHERE d.source = source_offsets.source)
 )sql";
 
 }  // namespace wf::store::sqlite

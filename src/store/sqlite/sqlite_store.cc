@@ -61,22 +61,32 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
 Status SqliteStore::migrate() {
   WF_RETURN_IF_ERROR(db_.exec(kSchemaSql));
-  // Stores created before a column existed get it (NULL for old rows).
-  static constexpr std::pair<std::string_view, std::string_view> kAdded[] = {
-      {"fact_transactions", "ruleset_version"},
-      {"fact_transactions", "reasons"},
-      {"fraud_alerts", "reasons"},
-      {"source_offsets", "last_event_ts"},
+  // Stores created before a column existed get it (NULL or the default for old rows).
+  struct Added {
+    std::string_view table, column, type;
   };
-  for (const auto& [table, column] : kAdded) {
-    auto probe = db_.prepare("SELECT 1 FROM pragma_table_info('" + std::string(table) +
-                             "') WHERE name = '" + std::string(column) + "'");
+  static constexpr Added kAdded[] = {
+      {"fact_transactions", "ruleset_version", "TEXT"},
+      {"fact_transactions", "reasons", "TEXT"},
+      {"fact_transactions", "product_id", "TEXT"},
+      {"fraud_alerts", "reasons", "TEXT"},
+      {"source_offsets", "last_event_ts", "TEXT"},
+      {"source_offsets", "records", "INTEGER NOT NULL DEFAULT 0"},
+      {"source_offsets", "duplicates", "INTEGER NOT NULL DEFAULT 0"},
+      {"source_offsets", "purged", "INTEGER NOT NULL DEFAULT 0"},
+  };
+  for (const Added& a : kAdded) {
+    auto probe = db_.prepare("SELECT 1 FROM pragma_table_info('" + std::string(a.table) +
+                             "') WHERE name = '" + std::string(a.column) + "'");
     if (!probe.ok()) return probe.take_error();
     auto has = probe->step();
     if (!has.ok()) return has.take_error();
-    if (!*has) {
-      WF_RETURN_IF_ERROR(db_.exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " +
-                                  std::string(column) + " TEXT"));
+    if (*has) continue;
+    WF_RETURN_IF_ERROR(db_.exec("ALTER TABLE " + std::string(a.table) + " ADD COLUMN " +
+                                std::string(a.column) + " " + std::string(a.type)));
+    if (a.column == "records") {
+      // Counted from here on; what a store held before counts as read once.
+      WF_RETURN_IF_ERROR(db_.exec(kBackfillRecords));
     }
   }
   WF_RETURN_IF_ERROR(db_.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
@@ -90,8 +100,9 @@ Status SqliteStore::prepare_statements() {
       " counterparty_id, transaction_type, amount_minor, currency, amount_php, channel,"
       " payment_method, status, country, province, city, lat, lon, device_id, ip_hash,"
       " phone_hash, quantity, fraud_score, fraud_flag, decision, rules_fired, processing_us,"
-      " source, source_offset, ruleset_version, reasons) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-      "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30)"
+      " source, source_offset, ruleset_version, reasons, product_id) VALUES (?1,?2,?3,?4,?5,?6,"
+      "?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,"
+      "?29,?30,?31)"
       // Only a duplicate id is skipped; any other constraint failure fails the batch.
       " ON CONFLICT (transaction_id) DO NOTHING");
   if (!fact.ok()) return fact.take_error();
@@ -108,10 +119,11 @@ Status SqliteStore::prepare_statements() {
   if (!dead.ok()) return dead.take_error();
   insert_dead_letter_ = std::move(dead).value();
   auto offset = db_.prepare(
-      "INSERT INTO source_offsets (source, position, updated_at, last_event_ts)"
-      " VALUES (?1,?2,?3,?4) ON CONFLICT (source) DO UPDATE SET position = excluded.position,"
-      " updated_at = excluded.updated_at,"
-      " last_event_ts = coalesce(excluded.last_event_ts, last_event_ts)");
+      "INSERT INTO source_offsets (source, position, updated_at, last_event_ts, records,"
+      " duplicates) VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (source) DO UPDATE SET"
+      " position = excluded.position, updated_at = excluded.updated_at,"
+      " last_event_ts = coalesce(excluded.last_event_ts, last_event_ts),"
+      " records = records + excluded.records, duplicates = duplicates + excluded.duplicates");
   if (!offset.ok()) return offset.take_error();
   upsert_offset_ = std::move(offset).value();
   auto stored = db_.prepare("SELECT position FROM source_offsets WHERE source = ?1");
@@ -269,9 +281,9 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
   }
   CommitResult result;
   char ts[kTimestampChars];
-  Instant own_last_ts = 0;
-  const std::vector<Instant> last_ts = last_event_times(batch, &own_last_ts);
-  for (const FactRow& f : batch.facts) {
+  PositionTally tally = tally_positions(batch);
+  for (size_t i = 0; i < batch.facts.size(); ++i) {
+    const FactRow& f = batch.facts[i];
     format_utc(f.event_ts, ts);
     std::string_view ts_view(ts, kTimestampChars);
     Stmt& s = insert_fact_;
@@ -314,9 +326,11 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     s.bind(28, f.source_offset);
     s.bind(29, f.ruleset_version);
     s.bind(30, f.reasons);
+    s.bind(31, f.product_id);
     WF_RETURN_IF_ERROR(s.run());
     if (db_.changes() == 0) {
       ++result.duplicates;
+      ++tally.duplicates[tally.fact_index[i]];
       continue;
     }
     ++result.facts;
@@ -345,20 +359,21 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     WF_RETURN_IF_ERROR(s.run());
     result.dead_letters += db_.changes();
   }
-  auto upsert = [&](std::string_view source, int64_t position, Instant last) {
+  auto upsert = [&](std::string_view source, int64_t position, size_t at) {
     upsert_offset_.bind(1, source);
     upsert_offset_.bind(2, position);
     upsert_offset_.bind(3, received);
-    const std::string last_text = ts_text(last);  // bound by reference: keep it alive
-    upsert_offset_.bind(4, last_text);            // NULL keeps the stored one
+    const std::string last_text = ts_text(tally.last_ts[at]);  // bound by reference
+    upsert_offset_.bind(4, last_text);                         // NULL keeps the stored one
+    upsert_offset_.bind(5, tally.records[at]);
+    upsert_offset_.bind(6, tally.duplicates[at]);
     return upsert_offset_.run();
   };
   if (batch.positions.empty()) {
-    WF_RETURN_IF_ERROR(upsert(batch.source, batch.end_offset, own_last_ts));
+    WF_RETURN_IF_ERROR(upsert(batch.source, batch.end_offset, tally.own()));
   }
   for (size_t i = 0; i < batch.positions.size(); ++i) {
-    const SourcePosition& p = batch.positions[i];
-    WF_RETURN_IF_ERROR(upsert(p.name, p.next, last_ts[i]));
+    WF_RETURN_IF_ERROR(upsert(batch.positions[i].name, batch.positions[i].next, i));
   }
   return result;
 }
@@ -395,7 +410,7 @@ Status SqliteStore::scan_facts(Instant from, Instant to,
       "SELECT transaction_id, event_ts, user_id, merchant_id, counterparty_id,"
       " transaction_type, amount_minor, currency, amount_php, channel, payment_method, status,"
       " country, province, city, lat, lon, device_id, quantity, fraud_score, decision,"
-      " rules_fired, reasons, ruleset_version FROM fact_transactions"
+      " rules_fired, reasons, ruleset_version, product_id FROM fact_transactions"
       " WHERE event_ts >= ?1 AND event_ts < ?2 ORDER BY rowid");
   if (!stmt.ok()) return stmt.take_error();
   // Stored times are fixed-width UTC text, so text bounds compare as times; clamp to the
@@ -440,6 +455,7 @@ Status SqliteStore::scan_facts(Instant from, Instant to,
     r.rules_fired = stmt->column_text(21);
     r.reasons = stmt->column_text(22);
     r.ruleset_version = stmt->column_text(23);
+    tx.product_id = stmt->column_text(24);
     f(r);
   }
   return Status::Ok();

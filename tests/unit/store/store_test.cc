@@ -216,6 +216,52 @@ TEST_P(StoreTest, ScansFactsInProcessingOrderWithTheirPositionsLastEventTimes) {
   EXPECT_EQ(users, "U1");
 }
 
+TEST_P(StoreTest, CountsRecordsAndDuplicatesPerPositionForReconciliation) {
+  Batch b;
+  b.source = "kafka:t";
+  b.positions = {{"kafka:t/0", 0, 3}, {"kafka:t/1", 0, 2}};
+  b.facts = {fact("a", domain::Verdict::kNormal, 1), fact("b", domain::Verdict::kNormal, 2),
+             fact("c", domain::Verdict::kNormal, 3)};
+  b.facts[0].source = "kafka:t/0";
+  b.facts[1].source = "kafka:t/1";
+  b.facts[2].source = "kafka:t/0";
+  b.facts[2].product_id = "P-42";
+  b.dead_letters = {{2, Errc::kBadAmount, "amount: bad", "{}", "kafka:t/0"},
+                    {1, Errc::kMalformedJson, "bad json", "{", "kafka:t/1"}};
+  ASSERT_TRUE(store_->commit(b).ok());
+  Batch replay;  // "a" and "b" again, at later offsets of partition 1
+  replay.source = "kafka:t";
+  replay.positions = {{"kafka:t/1", 2, 5}};
+  replay.facts = {fact("a", domain::Verdict::kNormal, 1), fact("b", domain::Verdict::kNormal, 2),
+                  fact("d", domain::Verdict::kNormal, 4)};
+  for (FactRow& f : replay.facts) f.source = "kafka:t/1";
+  auto r = store_->commit(replay);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 2);
+  std::string table = GetParam() == "sqlite" ? "source_offsets" : "ops.source_offsets";
+  std::vector<std::string> rows;
+  ASSERT_TRUE(store_
+                  ->query_text("SELECT source, records, duplicates, purged FROM " + table +
+                                   " ORDER BY source",
+                               [&](const std::vector<std::string_view>& row) {
+                                 rows.push_back(std::string(row[0]) + " " + std::string(row[1]) +
+                                                " " + std::string(row[2]) + " " +
+                                                std::string(row[3]));
+                               })
+                  .ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], "kafka:t/0 3 0 0");  // 2 facts + 1 dead letter
+  EXPECT_EQ(rows[1], "kafka:t/1 5 2 0");  // 1 fact + 1 dead letter, then 3 read, 2 dropped
+  std::string product;
+  ASSERT_TRUE(store_
+                  ->scan_facts(0, INT64_MAX,
+                               [&](const StoredFact& f) {
+                                 if (f.tx.transaction_id == "c") product = f.tx.product_id;
+                               })
+                  .ok());
+  EXPECT_EQ(product, "P-42");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
