@@ -29,6 +29,7 @@ constexpr Command kCommands[] = {
     {"kafka-dev", "a local Kafka cluster (mock brokers, real protocol) with the topics",
      cmd_kafka_dev},
     {"marts", "build the gold marts of a day or a range of days", cmd_marts},
+    {"quality", "run the data-quality checks and reconciliation; exit 1 on failure", cmd_quality},
     {"store", "store upkeep: 'maintain' (partitions ahead, statistics)", cmd_store},
     {"pg-dev", "a throwaway PostgreSQL 15 server on a unix socket, for --store", cmd_pg_dev},
 };

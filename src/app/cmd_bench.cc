@@ -146,6 +146,7 @@ int engine(int64_t events, int64_t users, BenchResult* r) {
     processor.process_all(records, &batch, &arena);
     batch.facts.clear();
     batch.dead_letters.clear();
+    batch.dropped_duplicates.clear();
     arena.reset();
   }
   r->seconds = double(clock.monotonic_us() - start) / 1e6;

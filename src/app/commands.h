@@ -16,5 +16,6 @@ int cmd_kafka_dev(int argc, char** argv);
 int cmd_pg_dev(int argc, char** argv);
 int cmd_store(int argc, char** argv);
 int cmd_marts(int argc, char** argv);
+int cmd_quality(int argc, char** argv);
 
 }  // namespace wf::app

@@ -160,6 +160,29 @@ std::string format_date(Instant t, int offset_minutes) {
   return format_utc(t + offset_minutes * kMicrosPerMinute).substr(0, 10);
 }
 
+Result<int64_t> parse_duration_us(std::string_view text) {
+  auto bad = [&] {
+    return make_error(Errc::kConfig, "bad duration '" + std::string(text) +
+                                         "' (want an integer and a unit: ms, s, m, h, d)");
+  };
+  size_t i = 0;
+  int64_t value = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (value > (INT64_MAX - 9) / 10) return bad();
+    value = value * 10 + (text[i] - '0');
+  }
+  if (i == 0) return bad();
+  std::string_view unit = text.substr(i);
+  int64_t scale = unit == "ms"  ? 1000
+                  : unit == "s" ? kMicrosPerSecond
+                  : unit == "m" ? kMicrosPerMinute
+                  : unit == "h" ? kMicrosPerHour
+                  : unit == "d" ? kMicrosPerDay
+                                : 0;
+  if (scale == 0 || value > INT64_MAX / scale) return bad();
+  return value * scale;
+}
+
 Result<Instant> parse_date(std::string_view text) {
   int y, m, d;
   if (text.size() != 10 || !digits(text, 0, 4, &y) || text[4] != '-' || !digits(text, 5, 2, &m) ||

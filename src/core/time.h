@@ -43,6 +43,9 @@ std::string format_rfc3339_offset(Instant t, int offset_minutes);
 std::string format_date(Instant t, int offset_minutes = 0);
 // Parses "2026-11-25" as midnight UTC.
 Result<Instant> parse_date(std::string_view text);
+// "5m", "180d", "250ms": a non-negative integer and one unit of ms, s, m, h, d, in
+// microseconds. kConfig naming the text when malformed or beyond ~292 years.
+Result<int64_t> parse_duration_us(std::string_view text);
 
 // Hour of day 0-23 at a fixed offset from UTC (PH is +480 minutes).
 inline int local_hour(Instant t, int offset_minutes) {

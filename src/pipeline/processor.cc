@@ -219,6 +219,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   if (tx.event_ts > watermark_) watermark_ = tx.event_ts;
   if (recent_ids_.seen_or_add(tx.transaction_id, tx.event_ts)) {
     ++counters_.duplicates;  // counted and dropped before it can touch rule state
+    batch->dropped_duplicates.push_back(record.source);
     return;
   }
 

@@ -212,6 +212,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
   auto start_batch = [&](Slot& s) {
     s.batch.facts.clear();
     s.batch.dead_letters.clear();
+    s.batch.dropped_duplicates.clear();
     s.batch.positions.clear();
     s.batch.source_times_ms.clear();
     s.arena.reset();

@@ -15,10 +15,6 @@ inline constexpr size_t kMaxRules = 64;  // the fired-rules mask is a uint64_t
 inline constexpr int64_t kMaxLatenessUs = kMicrosPerDay;
 inline constexpr size_t kMaxRuleIdChars = 16;
 
-// "5m", "180d", "250ms": a non-negative integer and one unit of ms, s, m, h, d.
-// kConfig naming the text when malformed or beyond ~292 years.
-Result<int64_t> parse_duration_us(std::string_view text);
-
 // The TOML text of a shipped pack, compiled from config/rules/<profile>.toml; empty when
 // there is no such pack. Defined in the file CMake generates from builtin_packs.cc.in.
 std::string_view builtin_pack_toml(std::string_view profile);

@@ -110,7 +110,7 @@ class PackParser {
                                   bool required = true) {
     auto s = text(t, key, context, required);
     if (!s) return std::nullopt;
-    auto us = internal::parse_duration_us(*s);
+    auto us = parse_duration_us(*s);
     if (!us.ok()) {
       add_at(t.get(key), t, context, key, us.error().message);
       return std::nullopt;
@@ -389,33 +389,6 @@ Result<RulePack> PackParser::parse() {
   }
   return pack;
 }
-
-namespace internal {
-
-Result<int64_t> parse_duration_us(std::string_view text) {
-  auto bad = [&] {
-    return make_error(Errc::kConfig, "bad duration '" + std::string(text) +
-                                         "' (want an integer and a unit: ms, s, m, h, d)");
-  };
-  size_t i = 0;
-  int64_t value = 0;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    if (value > (INT64_MAX - 9) / 10) return bad();
-    value = value * 10 + (text[i] - '0');
-  }
-  if (i == 0) return bad();
-  std::string_view unit = text.substr(i);
-  int64_t scale = unit == "ms"  ? 1000
-                  : unit == "s" ? kMicrosPerSecond
-                  : unit == "m" ? kMicrosPerMinute
-                  : unit == "h" ? kMicrosPerHour
-                  : unit == "d" ? kMicrosPerDay
-                                : 0;
-  if (scale == 0 || value > INT64_MAX / scale) return bad();
-  return value * scale;
-}
-
-}  // namespace internal
 
 Result<RulePack> RulePack::parse(std::string_view toml_text, std::string_view origin) {
   return PackParser(toml_text, origin).parse();

@@ -26,6 +26,11 @@ PositionTally tally_positions(const Batch& batch) {
     ++t.records[at];
   }
   for (const DeadLetterRow& d : batch.dead_letters) ++t.records[index_of(d.source)];
+  for (std::string_view source : batch.dropped_duplicates) {
+    const size_t at = index_of(source);
+    ++t.records[at];
+    ++t.duplicates[at];
+  }
   return t;
 }
 

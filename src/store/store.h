@@ -87,6 +87,9 @@ struct Batch {
   Instant received_at = 0;  // wall time, stored on dead letters
   std::vector<FactRow> facts;
   std::vector<DeadLetterRow> dead_letters;
+  // Records dropped before the store as resent ids (the pipeline's recent-id filter): the
+  // position name of each (as FactRow::source), counted as read and as duplicates.
+  std::vector<std::string_view> dropped_duplicates;
 };
 
 // What a batch moves at each of its positions, kept with the position in

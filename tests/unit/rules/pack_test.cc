@@ -259,7 +259,7 @@ TEST(ParseDuration, UnitsAndErrors) {
                        {"180d", 180 * kMicrosPerDay},
                        {"106751991d", 106751991 * kMicrosPerDay}};
   for (const Case& c : good) {
-    auto got = internal::parse_duration_us(c.text);
+    auto got = parse_duration_us(c.text);
     ASSERT_TRUE(got.ok()) << c.text << ": " << got.error().message;
     EXPECT_EQ(*got, c.us) << c.text;
   }
@@ -275,7 +275,7 @@ TEST(ParseDuration, UnitsAndErrors) {
                        "106751992d",
                        "99999999999999999999s"};
   for (const char* text : bad) {
-    auto got = internal::parse_duration_us(text);
+    auto got = parse_duration_us(text);
     ASSERT_FALSE(got.ok()) << text;
     EXPECT_EQ(got.error().code, Errc::kConfig);
     EXPECT_NE(got.error().message.find(std::string("'") + text + "'"), std::string::npos);
