@@ -30,18 +30,6 @@ constexpr const char* kUsage =
     "  --utc-offset +HH:MM the local time of the days (default +08:00, the Philippines)\n"
     "  --json              print what was built as JSON\n";
 
-Result<int> parse_offset(const std::string& text) {
-  auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
-  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !digit(1) ||
-      !digit(2) || !digit(4) || !digit(5)) {
-    return make_error(Errc::kInvalidArgument, "--utc-offset must look like +08:00");
-  }
-  int h = (text[1] - '0') * 10 + (text[2] - '0');
-  int m = (text[4] - '0') * 10 + (text[5] - '0');
-  if (h > 14 || m > 59) return make_error(Errc::kInvalidArgument, "--utc-offset out of range");
-  return (text[0] == '-' ? -1 : 1) * (h * 60 + m);
-}
-
 int list_marts() {
   for (const marts::Mart& m : marts::all_marts()) {
     std::string_view about = m.description;  // "mart_x (seed 000): what it holds"
@@ -66,8 +54,8 @@ int cmd_marts(int argc, char** argv) {
   if (action != "build") return usage_error(args, "marts needs 'build' or 'list'");
   if (auto code = parse_or_exit(args, argc, argv, 3)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
-  auto offset = parse_offset(args.get_or("utc-offset", "+08:00"));
-  if (!offset.ok()) return usage_error(args, offset.error().message);
+  auto offset = parse_utc_offset(args.get_or("utc-offset", "+08:00"));
+  if (!offset.ok()) return usage_error(args, "--utc-offset: " + offset.error().message);
   std::string first = args.get_or("date", args.get_or("from", ""));
   std::string last = args.get_or("date", args.get_or("to", ""));
   if (first.empty() || last.empty() || (args.has("date") && (args.has("from") || args.has("to")))) {

@@ -10,6 +10,7 @@
 #include "app/common.h"
 #include "app/kafka_outputs.h"
 #include "app/kafka_sink.h"
+#include "app/operations.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
 #include "core/json_writer.h"
@@ -48,6 +49,10 @@ constexpr const char* kUsage =
     "  --writers N          store connections writing batches at once, committed in order\n"
     "                       (default 2 on PostgreSQL; SQLite always writes with one)\n"
     "  --max-event-bytes N  larger records are OVERSIZED dead letters (default 65536)\n"
+    "  --config FILE        operations config: the thresholds of the stream alerts (lag,\n"
+    "                       stall, fraud rate, bursts) sent to the webhooks of\n"
+    "                       WALLETFLOW_WEBHOOKS / WALLETFLOW_WEBHOOKS_FILE (default: the\n"
+    "                       built-in config/operations.toml)\n"
     "  --json               print the summary as JSON\n"
     "  --log-format F       text (default) or json\n";
 
@@ -61,7 +66,7 @@ int cmd_process(int argc, char** argv) {
       .option("batch-ms")
       .option("max-event-bytes")
       .option("json", true);
-  args.option("kafka-config").option("publish");
+  args.option("kafka-config").option("publish").option("config");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
@@ -136,12 +141,14 @@ int cmd_process(int argc, char** argv) {
     outputs = std::move(*o);
     options.sink = outputs.get();
   }
+  auto ops = Operations::open(args);
+  if (!ops.ok()) return report(ops.error());
   pipeline::Runner runner(*source, **store, processor, clock, options);
   install_stop_handlers();
 
   StatusLine status(clock, stderr_is_tty());
   const int64_t started_us = clock.monotonic_us();
-  Status result = run_with_status(runner, status, clock);
+  Status result = run_with_status(runner, status, clock, 0, (*ops)->observer());
   const double seconds = std::max(1e-3, double(clock.monotonic_us() - started_us) / 1e6);
   if (!result.ok()) return report(result.error());
   if (outputs) {

@@ -9,6 +9,7 @@
 #include "app/common.h"
 #include "app/dims.h"
 #include "app/generator_source.h"
+#include "app/operations.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
 #include "core/log.h"
@@ -48,7 +49,12 @@ constexpr const char* kUsage =
     "                       with mode 0600 on first start)\n"
     "  --labels-out FILE    also write ground-truth labels (for 'walletflow eval')\n"
     "  --rules FILE         rule pack (TOML; default the builtin ph-ewallet pack), reloaded\n"
-    "                       when the file changes or on SIGHUP\n";
+    "                       when the file changes or on SIGHUP\n"
+    "  --config FILE        operations config: the scheduler's jobs (gold marts, quality,\n"
+    "                       maintenance, retention) and the stream alerts' thresholds\n"
+    "                       (default: the built-in config/operations.toml); webhooks from\n"
+    "                       WALLETFLOW_WEBHOOKS / WALLETFLOW_WEBHOOKS_FILE\n"
+    "  --no-scheduler       do not run the scheduled jobs in this process\n";
 
 }  // namespace
 
@@ -61,7 +67,8 @@ int cmd_run(int argc, char** argv) {
       .option("users")
       .option("merchants");
   args.option("seed").option("fraud-rate").option("bad-rate").option("pii-key-file");
-  args.option("labels-out").option("now").option("rules");
+  args.option("labels-out").option("now").option("rules").option("config");
+  args.option("no-scheduler", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto rate = args.get_double("rate", 2000, 0.001, 10'000'000);
   auto duration = args.get_double("duration", 0, 0, 365.0 * 86400);
@@ -128,12 +135,19 @@ int cmd_run(int argc, char** argv) {
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   pipeline::Runner runner(source, **store, processor, clock, options);
   install_stop_handlers();
+  auto ops = Operations::open(args);
+  if (!ops.ok()) return report(ops.error());
+  if (!args.has("no-scheduler")) {
+    if (Status s = (*ops)->start_scheduler(store_uri); !s.ok()) return report(s.error());
+  }
 
   std::fprintf(stderr, "walletflow run: %s, %.0f tx/s, %zu users, %zu merchants%s\n", db.c_str(),
                *rate, dims->users.size(), dims->merchants.size(),
                *duration > 0 ? "" : " (Ctrl-C to stop)");
   StatusLine status(clock, stderr_is_tty(), /*lines_when_not_tty=*/true);
-  Status result = run_with_status(runner, status, clock, static_cast<int64_t>(*duration * 1e6));
+  Status result = run_with_status(runner, status, clock, static_cast<int64_t>(*duration * 1e6),
+                                  (*ops)->observer());
+  (*ops)->stop_scheduler();
   auto snap = runner.snapshot();
   if (!result.ok()) return report(result.error());
   if (labels) {

@@ -17,5 +17,7 @@ int cmd_pg_dev(int argc, char** argv);
 int cmd_store(int argc, char** argv);
 int cmd_marts(int argc, char** argv);
 int cmd_quality(int argc, char** argv);
+int cmd_scheduler(int argc, char** argv);
+int cmd_jobs(int argc, char** argv);
 
 }  // namespace wf::app

@@ -39,13 +39,16 @@ void StatusLine::maybe_print(const RunnerSnapshot& s, bool final) {
 }
 
 Status run_with_status(pipeline::Runner& runner, StatusLine& status, const Clock& clock,
-                       int64_t stop_after_us) {
+                       int64_t stop_after_us,
+                       const std::function<void(const RunnerSnapshot&)>& observe) {
   std::atomic<bool> done{false};
   int64_t started = clock.monotonic_us();
   std::thread ticker = spawn_quiet_thread([&] {
     while (!done.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      status.maybe_print(runner.snapshot(), false);
+      const RunnerSnapshot snap = runner.snapshot();
+      status.maybe_print(snap, false);
+      if (observe) observe(snap);
       if (stop_after_us > 0 && clock.monotonic_us() - started >= stop_after_us) {
         stop_flag().store(true);
       }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 
 #include "core/time.h"
 #include "pipeline/runner.h"
@@ -37,7 +38,9 @@ class StatusLine {
 
 // Runs `runner` until it ends or the stop flag is set (also set once `stop_after_us` has
 // passed, when > 0), printing `status` from a helper thread; prints the final line.
+// `observe`, when set, sees the runner's totals on every tick (about ten times a second).
 Status run_with_status(pipeline::Runner& runner, StatusLine& status, const Clock& clock,
-                       int64_t stop_after_us = 0);
+                       int64_t stop_after_us = 0,
+                       const std::function<void(const RunnerSnapshot&)>& observe = {});
 
 }  // namespace wf::app

@@ -34,6 +34,8 @@ std::string_view errc_name(Errc code) {
       return "NOT_FOUND";
     case Errc::kConflict:
       return "CONFLICT";
+    case Errc::kFailed:
+      return "FAILED";
     case Errc::kCrypto:
       return "CRYPTO";
   }

@@ -29,6 +29,7 @@ enum class Errc : uint8_t {
   kNotFound,
   kCrypto,
   kConflict,  // another writer moved what this one expected (a lost Kafka partition)
+  kFailed,    // work that ran and did not succeed (a failed check, a job's command)
 };
 
 // Stable upper-case name, e.g. "MALFORMED_JSON"; stored in dead_letters.error_code.

@@ -160,6 +160,22 @@ std::string format_date(Instant t, int offset_minutes) {
   return format_utc(t + offset_minutes * kMicrosPerMinute).substr(0, 10);
 }
 
+Result<int> parse_utc_offset(std::string_view text) {
+  auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !digit(1) ||
+      !digit(2) || !digit(4) || !digit(5)) {
+    return make_error(Errc::kInvalidArgument,
+                      "a UTC offset looks like +08:00, not '" + std::string(text) + "'");
+  }
+  int h = (text[1] - '0') * 10 + (text[2] - '0');
+  int m = (text[4] - '0') * 10 + (text[5] - '0');
+  if (h > 14 || m > 59) {
+    return make_error(Errc::kInvalidArgument,
+                      "UTC offset '" + std::string(text) + "' out of range");
+  }
+  return (text[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
 Result<int64_t> parse_duration_us(std::string_view text) {
   auto bad = [&] {
     return make_error(Errc::kConfig, "bad duration '" + std::string(text) +

@@ -47,6 +47,9 @@ Result<Instant> parse_date(std::string_view text);
 // microseconds. kConfig naming the text when malformed or beyond ~292 years.
 Result<int64_t> parse_duration_us(std::string_view text);
 
+// "+08:00" / "-05:30" -> minutes east of UTC (kInvalidArgument otherwise).
+Result<int> parse_utc_offset(std::string_view text);
+
 // Hour of day 0-23 at a fixed offset from UTC (PH is +480 minutes).
 inline int local_hour(Instant t, int offset_minutes) {
   int64_t local = t + offset_minutes * kMicrosPerMinute;
