@@ -19,5 +19,6 @@ int cmd_marts(int argc, char** argv);
 int cmd_quality(int argc, char** argv);
 int cmd_scheduler(int argc, char** argv);
 int cmd_jobs(int argc, char** argv);
+int cmd_webhook_sink(int argc, char** argv);
 
 }  // namespace wf::app
