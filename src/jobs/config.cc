@@ -1,28 +1,23 @@
 #include "jobs/config.h"
 
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "core/toml_file.h"
 
 namespace wf::jobs {
 namespace {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
+  Parser(std::string_view text, std::string_view origin)
+      : text_(text), origin_(origin), problems_(origin_) {}
 
   Result<OpsConfig> parse() {
-    toml::table doc;
-    try {
-      doc = toml::parse(text_, origin_);
-    } catch (const toml::parse_error& e) {
-      const auto& at = e.source().begin;
-      return make_error(Errc::kConfig, origin_ + ":" + std::to_string(at.line) + ":" +
-                                           std::to_string(at.column) +
-                                           ": TOML syntax: " + std::string(e.description()));
-    }
+    auto parsed = parse_toml(text_, origin_);
+    if (!parsed.ok()) return parsed.take_error();
+    const toml::table& doc = *parsed;
     OpsConfig config;
     only(doc, {"utc_offset", "retries", "retry_backoff", "job", "alerts"}, "top level");
     if (auto offset = string(doc, "utc_offset")) {
@@ -61,17 +56,12 @@ class Parser {
       if (j.after == j.name) problem(&doc, "job '" + j.name + "' runs after itself");
     }
     if (const toml::table* a = doc["alerts"].as_table()) parse_alerts(*a, &config.alerts);
-    if (!problems_.empty()) return make_error(Errc::kConfig, problems_);
+    if (!problems_.empty()) return problems_.error();
     return config;
   }
 
  private:
-  void problem(const toml::node* at, const std::string& message) {
-    const auto& where = at->source().begin;
-    problems_.append(problems_.empty() ? "" : "\n")
-        .append(origin_ + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                ": " + message);
-  }
+  void problem(const toml::node* at, const std::string& message) { problems_.add(at, message); }
 
   void only(const toml::table& t, std::initializer_list<std::string_view> allowed,
             const std::string& context) {
@@ -220,7 +210,7 @@ class Parser {
 
   std::string_view text_;
   std::string origin_;
-  std::string problems_;
+  TomlProblems problems_;
 };
 
 }  // namespace

@@ -20,17 +20,7 @@ extern char** environ;
 namespace wf::jobs {
 namespace {
 
-std::string literal(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
-std::string ts_literal(Instant t) { return t == 0 ? "NULL" : literal(format_utc(t)); }
+std::string ts_literal(Instant t) { return t == 0 ? "NULL" : store::sql_literal(format_utc(t)); }
 
 int64_t to_i64(std::string_view s) {
   int64_t v = 0;
@@ -59,15 +49,6 @@ bool process_gone(const std::string& instance) {
   const int64_t pid = to_i64(std::string_view(instance).substr(colon + 1));
   if (pid <= 0 || pid == getpid()) return pid == getpid();
   return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
-
-std::string qualified(std::string_view kind, std::string_view table) {
-  if (kind != "postgresql") return std::string(table);
-  if (table == "dead_letters" || table == "source_offsets" || table == "job_runs" ||
-      table == "dq_results" || table == "ingestion_monitoring") {
-    return "ops." + std::string(table);
-  }
-  return "silver." + std::string(table);
 }
 
 Result<int64_t> count(store::Store& store, const std::string& sql) {
@@ -104,7 +85,7 @@ Result<int64_t> run_marts(JobContext& ctx) {
       return make_error(s.error().code, m->name + " " + date + ": " + s.error().message);
     }
     auto n = count(ctx.store, "SELECT COUNT(*) FROM " + std::string(pg ? "gold." : "") + m->name +
-                                  " WHERE " + m->date_column + " = " + literal(date));
+                                  " WHERE " + m->date_column + " = " + store::sql_literal(date));
     if (!n.ok()) return n.take_error();
     rows += *n;
     ctx.heartbeat();
@@ -145,8 +126,8 @@ Result<int64_t> run_quality(JobContext& ctx) {
 
 Result<int64_t> run_retention(JobContext& ctx) {
   const std::string_view kind = ctx.store.kind();
-  const std::string dead = qualified(kind, "dead_letters");
-  const std::string offsets = qualified(kind, "source_offsets");
+  const std::string dead = store::table_name(kind, "dead_letters");
+  const std::string offsets = store::table_name(kind, "source_offsets");
   const std::string dead_before = ts_literal(ctx.slot - ctx.spec.dead_letters_us);
   const std::string history_before = ts_literal(ctx.slot - ctx.spec.history_us);
   auto n_dead =
@@ -162,7 +143,7 @@ Result<int64_t> run_retention(JobContext& ctx) {
   for (auto [table, column] :
        {std::pair{"job_runs", "started_at"}, std::pair{"dq_results", "checked_at"},
         std::pair{"ingestion_monitoring", "checked_at"}}) {
-    const std::string t = qualified(kind, table);
+    const std::string t = store::table_name(kind, table);
     std::string where = " WHERE " + std::string(column) + " < " + history_before;
     if (std::string_view(table) == "job_runs") where += " AND status <> 'RUNNING'";
     auto n = count(ctx.store, "SELECT COUNT(*) FROM " + t + where);
@@ -243,7 +224,7 @@ Scheduler::Scheduler(store::Store& store, OpsConfig config, const Clock& clock,
   if (!options_.sleep) options_.sleep = default_sleep;
 }
 
-std::string Scheduler::table() const { return qualified(store_.kind(), "job_runs"); }
+std::string Scheduler::table() const { return store::table_name(store_.kind(), "job_runs"); }
 
 std::string Scheduler::time_text(const std::string& column) const {
   if (store_.kind() != "postgresql") return column;
@@ -274,8 +255,8 @@ Status Scheduler::free_dead_leases() {
     log::warn("scheduler: " + job + ": " + why);
     WF_RETURN_IF_ERROR(store_.exec_script(
         {"UPDATE " + table() + " SET status = 'FAILED', finished_at = " + ts_literal(now) +
-         ", error = " + literal(why) + " WHERE job = " + literal(job) +
-         " AND status = 'RUNNING' AND instance = " + literal(instance)}));
+         ", error = " + store::sql_literal(why) + " WHERE job = " + store::sql_literal(job) +
+         " AND status = 'RUNNING' AND instance = " + store::sql_literal(instance)}));
   }
   return Status::Ok();
 }
@@ -283,9 +264,8 @@ Status Scheduler::free_dead_leases() {
 Result<bool> Scheduler::begin(const JobSpec& spec, Instant slot, const std::string& trigger,
                               int attempt) {
   WF_RETURN_IF_ERROR(free_dead_leases());
-  auto running =
-      count(store_, "SELECT COUNT(*) FROM " + table() + " WHERE job = " + literal(spec.name) +
-                        " AND status = 'RUNNING'");
+  auto running = count(store_, "SELECT COUNT(*) FROM " + table() + " WHERE job = " +
+                                   store::sql_literal(spec.name) + " AND status = 'RUNNING'");
   if (!running.ok()) return running.take_error();
   if (*running > 0) return false;
   const std::string now = ts_literal(clock_.now());
@@ -293,14 +273,13 @@ Result<bool> Scheduler::begin(const JobSpec& spec, Instant slot, const std::stri
       {"INSERT INTO " + table() +
        " (job, scheduled_for, trigger, attempt, started_at, heartbeat_at, status, instance)"
        " VALUES (" +
-       literal(spec.name) + ", " + ts_literal(slot) + ", " + literal(trigger) + ", " +
-       std::to_string(attempt) + ", " + now + ", " + now + ", 'RUNNING', " +
-       literal(options_.instance) + ")"});
+       store::sql_literal(spec.name) + ", " + ts_literal(slot) + ", " +
+       store::sql_literal(trigger) + ", " + std::to_string(attempt) + ", " + now + ", " + now +
+       ", 'RUNNING', " + store::sql_literal(options_.instance) + ")"});
   if (!s.ok()) {
     // Another instance took the lease between the check and the insert (unique index).
-    auto again =
-        count(store_, "SELECT COUNT(*) FROM " + table() + " WHERE job = " + literal(spec.name) +
-                          " AND status = 'RUNNING'");
+    auto again = count(store_, "SELECT COUNT(*) FROM " + table() + " WHERE job = " +
+                                   store::sql_literal(spec.name) + " AND status = 'RUNNING'");
     if (again.ok() && *again > 0) return false;
     return s.error();
   }
@@ -310,18 +289,18 @@ Result<bool> Scheduler::begin(const JobSpec& spec, Instant slot, const std::stri
 Status Scheduler::heartbeat(const JobSpec& spec) {
   return store_.exec_script(
       {"UPDATE " + table() + " SET heartbeat_at = " + ts_literal(clock_.now()) +
-       " WHERE job = " + literal(spec.name) +
-       " AND status = 'RUNNING' AND instance = " + literal(options_.instance)});
+       " WHERE job = " + store::sql_literal(spec.name) +
+       " AND status = 'RUNNING' AND instance = " + store::sql_literal(options_.instance)});
 }
 
 Status Scheduler::finish(const JobSpec& spec, bool ok, int64_t rows, const std::string& error) {
   const std::string now = ts_literal(clock_.now());
   return store_.exec_script(
-      {"UPDATE " + table() + " SET status = " + literal(ok ? "SUCCESS" : "FAILED") +
+      {"UPDATE " + table() + " SET status = " + store::sql_literal(ok ? "SUCCESS" : "FAILED") +
        ", finished_at = " + now + ", heartbeat_at = " + now + ", rows = " + std::to_string(rows) +
-       ", error = " + (error.empty() ? std::string("NULL") : literal(error)) +
-       " WHERE job = " + literal(spec.name) +
-       " AND status = 'RUNNING' AND instance = " + literal(options_.instance)});
+       ", error = " + (error.empty() ? std::string("NULL") : store::sql_literal(error)) +
+       " WHERE job = " + store::sql_literal(spec.name) +
+       " AND status = 'RUNNING' AND instance = " + store::sql_literal(options_.instance)});
 }
 
 void Scheduler::notify_outcome(const JobSpec& spec, const RunRow& run, int64_t elapsed_us) {
@@ -404,7 +383,7 @@ Result<Instant> Scheduler::last_done_slot(const JobSpec& spec) {
   Instant last = 0;
   WF_RETURN_IF_ERROR(store_.query_text(
       "SELECT " + time_text("MAX(scheduled_for)") + " FROM " + table() +
-          " WHERE job = " + literal(spec.name) +
+          " WHERE job = " + store::sql_literal(spec.name) +
           " AND trigger IN ('schedule', 'catch-up') AND (status = 'SUCCESS' OR (status = 'FAILED'"
           " AND error NOT LIKE 'abandoned%'))",
       [&](const std::vector<std::string_view>& row) {
@@ -479,7 +458,7 @@ Result<RunRow> Scheduler::run_now(const std::string& name, const std::atomic<boo
 
 Result<std::vector<RunRow>> Scheduler::history(const std::string& job, int limit) {
   std::vector<RunRow> rows;
-  std::string where = job.empty() ? "" : " WHERE job = " + literal(job);
+  std::string where = job.empty() ? "" : " WHERE job = " + store::sql_literal(job);
   WF_RETURN_IF_ERROR(store_.query_text(
       "SELECT run_id, job, " + time_text("scheduled_for") + ", trigger, attempt, " +
           time_text("started_at") + ", " + time_text("finished_at") +

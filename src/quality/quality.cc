@@ -1,13 +1,13 @@
 #include "quality/quality.h"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "core/toml_file.h"
 
 namespace wf::quality {
 namespace {
@@ -31,16 +31,6 @@ bool identifier(std::string_view s) {
   return true;
 }
 
-std::string literal(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
 std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -49,18 +39,13 @@ std::string number(double v) {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
+  Parser(std::string_view text, std::string_view origin)
+      : text_(text), origin_(origin), problems_(origin_) {}
 
   Result<std::vector<Check>> parse() {
-    toml::table doc;
-    try {
-      doc = toml::parse(text_, origin_);
-    } catch (const toml::parse_error& e) {
-      const auto& at = e.source().begin;
-      return make_error(Errc::kConfig, origin_ + ":" + std::to_string(at.line) + ":" +
-                                           std::to_string(at.column) +
-                                           ": TOML syntax: " + std::string(e.description()));
-    }
+    auto parsed = parse_toml(text_, origin_);
+    if (!parsed.ok()) return parsed.take_error();
+    const toml::table& doc = *parsed;
     for (const auto& [key, value] : doc) {
       if (key.str() != "check") problem(&value, "unknown top-level key '" + std::string(key) + "'");
     }
@@ -84,18 +69,13 @@ class Parser {
     } else if (doc.contains("check")) {
       problem(doc.get("check"), "'check' must be an array of tables ([[check]])");
     }
-    if (!problems_.empty()) return make_error(Errc::kConfig, problems_);
+    if (!problems_.empty()) return problems_.error();
     if (checks.empty()) return make_error(Errc::kConfig, origin_ + ": no [[check]] in the file");
     return checks;
   }
 
  private:
-  void problem(const toml::node* at, const std::string& message) {
-    const auto& where = at->source().begin;
-    problems_.append(problems_.empty() ? "" : "\n")
-        .append(origin_ + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                ": " + message);
-  }
+  void problem(const toml::node* at, const std::string& message) { problems_.add(at, message); }
 
   std::optional<std::string> text(const toml::table& t, std::string_view key, bool required) {
     const toml::node* n = t.get(key);
@@ -254,18 +234,8 @@ class Parser {
 
   std::string_view text_;
   std::string origin_;
-  std::string problems_;
+  TomlProblems problems_;
 };
-
-// The table as the store names it: PostgreSQL keeps silver, gold and ops schemas.
-std::string table_of(std::string_view kind, const std::string& table) {
-  if (kind != "postgresql") return table;
-  static const std::set<std::string, std::less<>> kOps = {
-      "dead_letters", "source_offsets",       "job_runs",
-      "dq_results",   "ingestion_monitoring", "schema_migrations"};
-  if (table.starts_with("mart_")) return "gold." + table;
-  return (kOps.contains(table) ? "ops." : "silver.") + table;
-}
 
 std::string placeholders(std::string_view kind, const std::string& sql) {
   const bool pg = kind == "postgresql";
@@ -323,8 +293,8 @@ Result<std::vector<Reconciliation>> reconcile(store::Store& store) {
   const std::string_view kind = store.kind();
   std::vector<Reconciliation> out;
   Status s = store.query_text(
-      "SELECT source, records, duplicates, purged FROM " + table_of(kind, "source_offsets") +
-          " ORDER BY source",
+      "SELECT source, records, duplicates, purged FROM " +
+          store::table_name(kind, "source_offsets") + " ORDER BY source",
       [&](const std::vector<std::string_view>& row) {
         Reconciliation r;
         r.source = std::string(row[0]);
@@ -334,11 +304,12 @@ Result<std::vector<Reconciliation>> reconcile(store::Store& store) {
         out.push_back(std::move(r));
       });
   if (!s.ok()) return s.error();
-  auto facts = counts_by(store, "SELECT source, COUNT(*) FROM " +
-                                    table_of(kind, "fact_transactions") + " GROUP BY source");
+  auto facts =
+      counts_by(store, "SELECT source, COUNT(*) FROM " +
+                           store::table_name(kind, "fact_transactions") + " GROUP BY source");
   if (!facts.ok()) return facts.take_error();
-  auto dead = counts_by(
-      store, "SELECT source, COUNT(*) FROM " + table_of(kind, "dead_letters") + " GROUP BY source");
+  auto dead = counts_by(store, "SELECT source, COUNT(*) FROM " +
+                                   store::table_name(kind, "dead_letters") + " GROUP BY source");
   if (!dead.ok()) return dead.take_error();
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < out.size(); ++i) index[out[i].source] = i;
@@ -382,7 +353,7 @@ CheckResult run_one(store::Store& store, const Check& c, Instant now) {
   r.kind = std::string(kind_name(c.kind));
   r.warn = c.warn;
   r.target = c.table + "." + c.column;
-  const std::string t = table_of(kind, c.table);
+  const std::string t = store::table_name(kind, c.table);
   const std::string col = c.column;
   const std::string and_where = c.where.empty() ? "" : " AND (" + c.where + ")";
   std::string sql;
@@ -400,13 +371,14 @@ CheckResult run_one(store::Store& store, const Check& c, Instant now) {
       break;
     case Kind::kRelationship:
       sql = "SELECT COUNT(*) FROM " + t + " x WHERE x." + col + " IS NOT NULL" + and_where +
-            " AND NOT EXISTS (SELECT 1 FROM " + table_of(kind, c.to_table) + " y WHERE y." +
-            c.to_column + " = x." + col + ")";
+            " AND NOT EXISTS (SELECT 1 FROM " + store::table_name(kind, c.to_table) +
+            " y WHERE y." + c.to_column + " = x." + col + ")";
       what = "rows without a match in " + c.to_table + "." + c.to_column;
       break;
     case Kind::kAcceptedValues: {
       std::string list;
-      for (const std::string& v : c.values) list += (list.empty() ? "" : ", ") + literal(v);
+      for (const std::string& v : c.values)
+        list += (list.empty() ? "" : ", ") + store::sql_literal(v);
       other_values = col + " IS NOT NULL AND " + col + " NOT IN (" + list + ")" + and_where;
       sql = "SELECT COUNT(*) FROM " + t + " WHERE " + other_values;
       what = "rows with another value";
@@ -555,25 +527,27 @@ Report run(store::Store& store, std::span<const Check> checks, Instant now) {
 Status record(store::Store& store, const Report& report) {
   const std::string_view kind = store.kind();
   const std::string run = std::to_string(report.run_id);
-  const std::string at = literal(format_utc(report.checked_at));
+  const std::string at = store::sql_literal(format_utc(report.checked_at));
   std::vector<std::string> statements;
   for (const CheckResult& r : report.results) {
     statements.push_back(
-        "INSERT INTO " + table_of(kind, "dq_results") +
+        "INSERT INTO " + store::table_name(kind, "dq_results") +
         " (run_id, check_name, kind, target, severity, status, observed, detail, checked_at)"
         " VALUES (" +
-        run + ", " + literal(r.name) + ", " + literal(r.kind) + ", " + literal(r.target) + ", " +
-        literal(r.warn ? "warn" : "error") + ", " + literal(outcome_name(r.outcome)) + ", " +
-        std::to_string(r.observed) + ", " + literal(r.detail) + ", " + at + ")");
+        run + ", " + store::sql_literal(r.name) + ", " + store::sql_literal(r.kind) + ", " +
+        store::sql_literal(r.target) + ", " + store::sql_literal(r.warn ? "warn" : "error") + ", " +
+        store::sql_literal(outcome_name(r.outcome)) + ", " + std::to_string(r.observed) + ", " +
+        store::sql_literal(r.detail) + ", " + at + ")");
   }
   for (const Reconciliation& s : report.sources) {
-    statements.push_back("INSERT INTO " + table_of(kind, "ingestion_monitoring") +
-                         " (run_id, source, records_read, facts, dead_letters, duplicates,"
-                         " purged, status, checked_at) VALUES (" +
-                         run + ", " + literal(s.source) + ", " + std::to_string(s.records) + ", " +
-                         std::to_string(s.facts) + ", " + std::to_string(s.dead_letters) + ", " +
-                         std::to_string(s.duplicates) + ", " + std::to_string(s.purged) + ", " +
-                         literal(s.consistent() ? "Consistent" : "Inconsistent") + ", " + at + ")");
+    statements.push_back(
+        "INSERT INTO " + store::table_name(kind, "ingestion_monitoring") +
+        " (run_id, source, records_read, facts, dead_letters, duplicates,"
+        " purged, status, checked_at) VALUES (" +
+        run + ", " + store::sql_literal(s.source) + ", " + std::to_string(s.records) + ", " +
+        std::to_string(s.facts) + ", " + std::to_string(s.dead_letters) + ", " +
+        std::to_string(s.duplicates) + ", " + std::to_string(s.purged) + ", " +
+        store::sql_literal(s.consistent() ? "Consistent" : "Inconsistent") + ", " + at + ")");
   }
   if (statements.empty()) return Status::Ok();
   return store.exec_script(statements);

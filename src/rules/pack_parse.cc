@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/hash.h"
+#include "core/toml_file.h"
 #include "rules/compiler.h"
 #include "rules/pack.h"
 #include "rules/pack_internal.h"
@@ -353,17 +354,9 @@ void PackParser::compile(RulePack* pack) {
 }
 
 Result<RulePack> PackParser::parse() {
-  toml::table doc;
-  try {
-    doc = toml::parse(text_, origin_);
-  } catch (const toml::parse_error& e) {
-    const auto& at = e.source().begin;
-    return make_error(Errc::kConfig, origin_ + ":" + std::to_string(at.line) + ":" +
-                                         std::to_string(at.column) +
-                                         ": TOML syntax: " + std::string(e.description()));
-  } catch (const std::exception& e) {
-    return make_error(Errc::kConfig, origin_ + ": cannot read TOML: " + e.what());
-  }
+  auto parsed = parse_toml(text_, origin_);
+  if (!parsed.ok()) return parsed.take_error();
+  const toml::table& doc = *parsed;
   RulePack pack;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_bytes(text_)));

@@ -216,6 +216,12 @@ class Store {
   virtual Result<int> maintain(int months_ahead) = 0;
 };
 
+// For statements built as text (marts, quality checks, jobs): 'it''s'.
+std::string sql_literal(std::string_view text);
+// A table as a store of `kind` names it: PostgreSQL keeps silver, gold (mart_*) and ops
+// schemas; SQLite has none.
+std::string table_name(std::string_view kind, std::string_view table);
+
 // Opens "sqlite:PATH" (or a bare path ending in .db); kInvalidArgument for other URIs.
 Result<std::unique_ptr<Store>> open_store(std::string_view uri);
 

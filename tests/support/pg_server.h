@@ -10,6 +10,7 @@
 
 #include "store/postgres/pg.h"
 #include "store/postgres/pg_cluster.h"
+#include "support/temp_dir.h"
 
 namespace wf::testing {
 
@@ -35,6 +36,12 @@ inline std::string fresh_pg_database() {
   EXPECT_TRUE(conn->exec("DROP DATABASE IF EXISTS " + name).ok());
   EXPECT_TRUE(conn->exec("CREATE DATABASE " + name).ok());
   return "postgresql://postgres@/" + name + "?host=" + cluster->dir() + "&port=5432";
+}
+
+// A fresh store of `kind` for parameterized store tests: "sqlite" (a file in `dir`) or
+// "postgresql" (a new database on the shared cluster); empty if the cluster failed.
+inline std::string fresh_store_uri(const std::string& kind, const TempDir& dir) {
+  return kind == "sqlite" ? "sqlite:" + dir.file("store.db") : fresh_pg_database();
 }
 
 }  // namespace wf::testing

@@ -22,8 +22,7 @@ Instant utc(const char* text) { return *parse_rfc3339(text); }
 class SchedulerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string uri =
-        GetParam() == "sqlite" ? "sqlite:" + dir_.file("j.db") : wf::testing::fresh_pg_database();
+    std::string uri = wf::testing::fresh_store_uri(GetParam(), dir_);
     ASSERT_FALSE(uri.empty());
     store_ = std::move(store::open_store(uri)).value();
   }
@@ -51,7 +50,7 @@ class SchedulerTest : public ::testing::TestWithParam<std::string> {
     return s.str();
   }
 
-  std::string table() const { return GetParam() == "sqlite" ? "job_runs" : "ops.job_runs"; }
+  std::string table() const { return store::table_name(GetParam(), "job_runs"); }
 
   // "trigger status attempt" of each run of `job`, oldest first.
   std::vector<std::string> runs(Scheduler& s, const std::string& job) {
@@ -179,9 +178,8 @@ TEST_P(SchedulerTest, MartsForYesterdayThenQualityAfterThem) {
   s.tick(stop_);
   std::vector<std::string> dates;
   ASSERT_TRUE(store_
-                  ->query_text(std::string("SELECT saved_date FROM ") +
-                                   (GetParam() == "sqlite" ? "" : "gold.") +
-                                   "mart_fraud_daily_saved_amount",
+                  ->query_text("SELECT saved_date FROM " +
+                                   store::table_name(GetParam(), "mart_fraud_daily_saved_amount"),
                                [&](const auto& r) { dates.emplace_back(r[0]); })
                   .ok());
   EXPECT_EQ(dates, (std::vector<std::string>{"2026-11-20"}));  // the night's day before

@@ -53,8 +53,7 @@ struct Fact {
 class MartsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string uri =
-        GetParam() == "sqlite" ? "sqlite:" + dir_.file("m.db") : wf::testing::fresh_pg_database();
+    std::string uri = wf::testing::fresh_store_uri(GetParam(), dir_);
     ASSERT_FALSE(uri.empty());
     store_ = std::move(store::open_store(uri)).value();
     gen::SeedOptions so;
@@ -144,7 +143,7 @@ class MartsTest : public ::testing::TestWithParam<std::string> {
 
   std::vector<std::vector<std::string>> rows(const std::string& mart) {
     std::vector<std::vector<std::string>> out;
-    std::string table = (GetParam() == "sqlite" ? "" : "gold.") + mart;
+    std::string table = store::table_name(GetParam(), mart);
     EXPECT_TRUE(store_
                     ->query_text("SELECT * FROM " + table + " ORDER BY 1, 2",
                                  [&](const std::vector<std::string_view>& r) {

@@ -18,8 +18,7 @@ const Instant kBase = *parse_rfc3339("2026-11-25T10:00:00Z");
 class QualityTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string uri =
-        GetParam() == "sqlite" ? "sqlite:" + dir_.file("q.db") : wf::testing::fresh_pg_database();
+    std::string uri = wf::testing::fresh_store_uri(GetParam(), dir_);
     ASSERT_FALSE(uri.empty());
     store_ = std::move(store::open_store(uri)).value();
     domain::User u;
@@ -65,13 +64,7 @@ class QualityTest : public ::testing::TestWithParam<std::string> {
     return f;
   }
 
-  std::string table(const std::string& name) const {
-    if (GetParam() == "sqlite") return name;
-    return (name == "dead_letters" || name == "dq_results" || name == "ingestion_monitoring"
-                ? "ops."
-                : "silver.") +
-           name;
-  }
+  std::string table(const std::string& name) const { return store::table_name(GetParam(), name); }
 
   void exec(const std::string& sql) { ASSERT_TRUE(store_->exec_script({sql}).ok()) << sql; }
 

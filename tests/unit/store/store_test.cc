@@ -14,8 +14,7 @@ namespace {
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string uri =
-        GetParam() == "sqlite" ? "sqlite:" + dir_.file("t.db") : testing::fresh_pg_database();
+    std::string uri = testing::fresh_store_uri(GetParam(), dir_);
     ASSERT_FALSE(uri.empty());
     auto s = open_store(uri);
     ASSERT_TRUE(s.ok()) << s.error().message;
@@ -239,7 +238,7 @@ TEST_P(StoreTest, CountsRecordsAndDuplicatesPerPositionForReconciliation) {
   auto r = store_->commit(replay);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->duplicates, 2);
-  std::string table = GetParam() == "sqlite" ? "source_offsets" : "ops.source_offsets";
+  std::string table = table_name(GetParam(), "source_offsets");
   std::vector<std::string> rows;
   ASSERT_TRUE(store_
                   ->query_text("SELECT source, records, duplicates, purged FROM " + table +
