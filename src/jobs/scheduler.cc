@@ -47,7 +47,7 @@ bool process_gone(const std::string& instance) {
   size_t colon = instance.rfind(':');
   if (colon == std::string::npos || instance.substr(0, colon) != host_name()) return false;
   const int64_t pid = to_i64(std::string_view(instance).substr(colon + 1));
-  if (pid <= 0 || pid == getpid()) return pid == getpid();
+  if (pid <= 0 || pid == getpid()) return false;  // ours: running in this process
   return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 

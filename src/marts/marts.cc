@@ -130,7 +130,25 @@ Result<std::vector<std::string>> render(const Mart& mart, std::string_view kind,
 Status build(store::Store& store, const Mart& mart, std::string_view date, int offset_minutes) {
   auto statements = render(mart, store.kind(), date, offset_minutes);
   if (!statements.ok()) return statements.take_error();
-  return store.exec_script(*statements);
+  if (store.kind() != "sqlite") return store.exec_script(*statements);
+  // SQLite has one writer at a time: a long INSERT ... SELECT inside the write
+  // transaction would hold up the pipeline's commits. So the day's rows are computed
+  // first into a temporary table (reading only, one autocommit statement), then swapped
+  // in by a short write transaction; the day is still replaced atomically.
+  const std::string& insert = (*statements)[2];
+  const std::string head = "INSERT INTO " + mart.name + "\n";
+  if (!insert.starts_with(head)) {
+    return make_error(Errc::kConfig, mart.name + ": the build must start 'INSERT INTO {gold}" +
+                                         mart.name + "' on a line of its own");
+  }
+  WF_RETURN_IF_ERROR(store.exec_script({(*statements)[0]}));
+  auto none = [](const std::vector<std::string_view>&) {};
+  WF_RETURN_IF_ERROR(store.query_text("DROP TABLE IF EXISTS temp.wf_mart_stage", none));
+  WF_RETURN_IF_ERROR(
+      store.query_text("CREATE TEMP TABLE wf_mart_stage AS " + insert.substr(head.size()), none));
+  return store.exec_script({(*statements)[1],
+                            "INSERT INTO " + mart.name + " SELECT * FROM temp.wf_mart_stage",
+                            "DROP TABLE temp.wf_mart_stage"});
 }
 
 }  // namespace wf::marts
