@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -142,6 +143,8 @@ struct EvalRow {
   std::string_view rules_fired;
 };
 
+using SqlParams = std::vector<std::optional<std::string>>;
+
 struct TableCounts {
   int64_t users = 0;
   int64_t merchants = 0;
@@ -205,8 +208,17 @@ class Store {
   // Runs `statements` in one transaction: all of them or none (gold mart builds).
   virtual Status exec_script(const std::vector<std::string>& statements) = 0;
   // Runs a query; each row's columns as text (NULL as empty). Reads a little at a time.
+  Status query_text(std::string_view sql,
+                    const std::function<void(const std::vector<std::string_view>&)>& row) {
+    return query_text(sql, {}, row);
+  }
+  // One statement that writes (INSERT, UPDATE, DELETE), parameters as for query_text;
+  // returns the rows it changed. Its own transaction.
+  virtual Result<int64_t> execute(std::string_view sql, const SqlParams& params) = 0;
+  // With parameters $1, $2, ... bound as text (nullopt: NULL), never spliced into the
+  // SQL: what the API's filters go through. Each store casts them by context.
   virtual Status query_text(
-      std::string_view sql,
+      std::string_view sql, const SqlParams& params,
       const std::function<void(const std::vector<std::string_view>&)>& row) = 0;
 
   // Routine upkeep (`walletflow store maintain`, also at start): PostgreSQL creates the

@@ -196,9 +196,33 @@ CREATE TABLE ops.ingestion_monitoring (
 );
 )sql";
 
+// The API's users (argon2id hashes, roles) and its audit log.
+constexpr std::string_view kApi = R"sql(
+CREATE TABLE ops.api_users (
+  username      text COLLATE "C" PRIMARY KEY,
+  role          text NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+  password_hash text NOT NULL,
+  created_at    timestamptz NOT NULL,
+  disabled      boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE ops.audit_log (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at          timestamptz NOT NULL,
+  username    text NOT NULL,
+  role        text NOT NULL,
+  action      text NOT NULL,
+  target      text NOT NULL,
+  detail      text,
+  remote_addr text
+);
+CREATE INDEX audit_log_at ON ops.audit_log (at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
     {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
+    {3, "API users and audit log", kApi},
 };
 
 }  // namespace

@@ -16,6 +16,6 @@ struct Migration {
 };
 
 std::span<const Migration> migrations();
-inline constexpr int kLatestMigration = 2;
+inline constexpr int kLatestMigration = 3;
 
 }  // namespace wf::store::postgres

@@ -858,13 +858,21 @@ Status PgStore::exec_script(const std::vector<std::string>& statements) {
   return r.ok() ? Status::Ok() : Status(r.take_error());
 }
 
-Status PgStore::query_text(std::string_view sql,
+Status PgStore::query_text(std::string_view sql, const SqlParams& params,
                            const std::function<void(const std::vector<std::string_view>&)>& row) {
   std::vector<std::string_view> columns;
-  return scan_cursor(conn_, std::string(sql), {}, [&](const PGresult* r, int i) {
+  return scan_cursor(conn_, std::string(sql), params, [&](const PGresult* r, int i) {
     columns.clear();
     for (int c = 0; c < PQnfields(r); ++c) columns.push_back(field(r, i, c));
     row(columns);
+  });
+}
+
+Result<int64_t> PgStore::execute(std::string_view sql, const SqlParams& params) {
+  return with_retry("execute", [&](bool) -> Result<int64_t> {
+    auto r = conn_.query(sql, params);
+    if (!r.ok()) return r.take_error();
+    return to_int(PQcmdTuples(r->get()));
   });
 }
 

@@ -49,7 +49,9 @@ class PgStore final : public Store {
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;
   Result<TableCounts> counts() override;
   Status exec_script(const std::vector<std::string>& statements) override;
-  Status query_text(std::string_view sql,
+  using Store::query_text;
+  Result<int64_t> execute(std::string_view sql, const SqlParams& params) override;
+  Status query_text(std::string_view sql, const SqlParams& params,
                     const std::function<void(const std::vector<std::string_view>&)>& row) override;
 
   Result<int> maintain(int months_ahead) override;

@@ -147,6 +147,26 @@ CREATE TABLE IF NOT EXISTS dq_results (
   PRIMARY KEY (run_id, check_name)
 );
 
+CREATE TABLE IF NOT EXISTS api_users (
+  username      TEXT PRIMARY KEY,
+  role          TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS audit_log (
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  username    TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  target      TEXT NOT NULL,
+  detail      TEXT,
+  remote_addr TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_audit_log_at ON audit_log (at);
+
 CREATE TABLE IF NOT EXISTS ingestion_monitoring (
   run_id       INTEGER NOT NULL,
   source       TEXT NOT NULL,

@@ -525,10 +525,42 @@ Status SqliteStore::exec_script(const std::vector<std::string>& statements) {
   return txn.commit();
 }
 
-Status SqliteStore::query_text(
-    std::string_view sql, const std::function<void(const std::vector<std::string_view>&)>& row) {
-  auto stmt = db_.prepare(sql);
+namespace {
+// $N (PostgreSQL's form) is ?N here.
+std::string sqlite_params(std::string_view sql) {
+  std::string text(sql);
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '$' && text[i + 1] >= '0' && text[i + 1] <= '9') text[i] = '?';
+  }
+  return text;
+}
+
+void bind_params(Stmt& stmt, const SqlParams& params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (params[i]) {
+      stmt.bind_text(static_cast<int>(i) + 1, *params[i]);
+    } else {
+      stmt.bind_null(static_cast<int>(i) + 1);
+    }
+  }
+}
+}  // namespace
+
+Result<int64_t> SqliteStore::execute(std::string_view sql, const SqlParams& params) {
+  auto stmt = db_.prepare(sqlite_params(sql));
   if (!stmt.ok()) return stmt.take_error();
+  bind_params(*stmt, params);
+  WF_RETURN_IF_ERROR(stmt->run());
+  return int64_t{db_.changes()};
+}
+
+Status SqliteStore::query_text(
+    std::string_view sql, const SqlParams& params,
+    const std::function<void(const std::vector<std::string_view>&)>& row) {
+  const std::string text = sqlite_params(sql);
+  auto stmt = db_.prepare(text);
+  if (!stmt.ok()) return stmt.take_error();
+  bind_params(*stmt, params);
   std::vector<std::string_view> columns;
   for (;;) {
     auto more = stmt->step();

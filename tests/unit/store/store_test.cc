@@ -262,6 +262,34 @@ TEST_P(StoreTest, CountsRecordsAndDuplicatesPerPositionForReconciliation) {
   EXPECT_EQ(product, "P-42");
 }
 
+TEST_P(StoreTest, QueryParametersAreDataNeverSql) {
+  Batch b;
+  b.source = "stdin";
+  b.facts = {fact("t1", domain::Verdict::kFlag, 0), fact("t2", domain::Verdict::kNormal, 1)};
+  ASSERT_TRUE(store_->commit(b).ok());
+  const std::string sql = "SELECT transaction_id FROM " +
+                          table_name(GetParam(), "fact_transactions") +
+                          " WHERE fraud_score >= $1 AND user_id = $2 ORDER BY 1";
+  std::vector<std::string> ids;
+  auto collect = [&](const std::vector<std::string_view>& r) { ids.emplace_back(r[0]); };
+  ASSERT_TRUE(store_->query_text(sql, {"60", "U1"}, collect).ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"t1"}));
+  ids.clear();
+  ASSERT_TRUE(store_->query_text(sql, {"0", "U1' OR '1'='1"}, collect).ok());
+  EXPECT_TRUE(ids.empty());
+  ASSERT_TRUE(store_->query_text(sql, {"0", std::nullopt}, collect).ok());  // NULL matches nothing
+  EXPECT_TRUE(ids.empty());
+
+  const std::string alerts = table_name(GetParam(), "fraud_alerts");
+  const std::string note = "it's fine'); DROP TABLE x; --";
+  auto changed = store_->execute("UPDATE " + alerts + " SET note = $1 WHERE transaction_id = $2",
+                                 {note, "t1"});
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(*changed, 1);
+  ASSERT_TRUE(store_->query_text("SELECT note FROM " + alerts, {}, collect).ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{note}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
