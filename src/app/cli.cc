@@ -32,6 +32,8 @@ constexpr Command kCommands[] = {
     {"quality", "run the data-quality checks and reconciliation; exit 1 on failure", cmd_quality},
     {"scheduler", "run the scheduled jobs (marts, quality, maintenance, retention)", cmd_scheduler},
     {"jobs", "list the jobs, run one now, or show the run history", cmd_jobs},
+    {"serve", "the HTTP API over a store (JWT auth, roles, OpenAPI at /openapi.json)", cmd_serve},
+    {"users", "add an API user (password from stdin, argon2id)", cmd_users},
     {"webhook-sink", "a local webhook receiver for development (writes what it gets)",
      cmd_webhook_sink},
     {"store", "store upkeep: 'maintain' (partitions ahead, statistics)", cmd_store},

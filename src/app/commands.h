@@ -20,5 +20,7 @@ int cmd_quality(int argc, char** argv);
 int cmd_scheduler(int argc, char** argv);
 int cmd_jobs(int argc, char** argv);
 int cmd_webhook_sink(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
+int cmd_users(int argc, char** argv);
 
 }  // namespace wf::app

@@ -215,6 +215,13 @@ class Store {
   // One statement that writes (INSERT, UPDATE, DELETE), parameters as for query_text;
   // returns the rows it changed. Its own transaction.
   virtual Result<int64_t> execute(std::string_view sql, const SqlParams& params) = 0;
+  // Several such statements in one transaction: all of them or none. The rows each
+  // changed.
+  struct Statement {
+    std::string sql;
+    SqlParams params;
+  };
+  virtual Result<std::vector<int64_t>> execute_all(const std::vector<Statement>& statements) = 0;
   // With parameters $1, $2, ... bound as text (nullopt: NULL), never spliced into the
   // SQL: what the API's filters go through. Each store casts them by context.
   virtual Status query_text(

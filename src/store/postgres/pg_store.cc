@@ -876,6 +876,21 @@ Result<int64_t> PgStore::execute(std::string_view sql, const SqlParams& params) 
   });
 }
 
+Result<std::vector<int64_t>> PgStore::execute_all(const std::vector<Statement>& statements) {
+  return with_retry("execute", [&](bool) -> Result<std::vector<int64_t>> {
+    Txn txn(conn_);
+    WF_RETURN_IF_ERROR(txn.begin());
+    std::vector<int64_t> changed;
+    for (const Statement& s : statements) {
+      auto r = conn_.query(s.sql, s.params);
+      if (!r.ok()) return r.take_error();
+      changed.push_back(to_int(PQcmdTuples(r->get())));
+    }
+    WF_RETURN_IF_ERROR(txn.commit());
+    return changed;
+  });
+}
+
 Result<TableCounts> PgStore::counts() {
   return with_retry("counts", [&](bool) -> Result<TableCounts> {
     auto rows = conn_.query(

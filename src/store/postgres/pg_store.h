@@ -51,6 +51,7 @@ class PgStore final : public Store {
   Status exec_script(const std::vector<std::string>& statements) override;
   using Store::query_text;
   Result<int64_t> execute(std::string_view sql, const SqlParams& params) override;
+  Result<std::vector<int64_t>> execute_all(const std::vector<Statement>& statements) override;
   Status query_text(std::string_view sql, const SqlParams& params,
                     const std::function<void(const std::vector<std::string_view>&)>& row) override;
 

@@ -554,6 +554,19 @@ Result<int64_t> SqliteStore::execute(std::string_view sql, const SqlParams& para
   return int64_t{db_.changes()};
 }
 
+Result<std::vector<int64_t>> SqliteStore::execute_all(const std::vector<Statement>& statements) {
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  std::vector<int64_t> changed;
+  for (const Statement& s : statements) {
+    auto n = execute(s.sql, s.params);
+    if (!n.ok()) return n.take_error();
+    changed.push_back(*n);
+  }
+  WF_RETURN_IF_ERROR(txn.commit());
+  return changed;
+}
+
 Status SqliteStore::query_text(
     std::string_view sql, const SqlParams& params,
     const std::function<void(const std::vector<std::string_view>&)>& row) {

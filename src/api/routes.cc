@@ -1,0 +1,655 @@
+// The API's routes: each one's method, path, role, parameters and body fields (which
+// also make the OpenAPI document) and its handler.
+#include <sodium.h>
+
+#include <charconv>
+#include <cstring>
+#include <set>
+
+#include "api/call.h"
+#include "api/server.h"
+#include "core/json_writer.h"
+#include "marts/marts.h"
+
+namespace wf::api {
+namespace {
+
+constexpr int64_t kMaxPage = 500;
+
+// A time column as fixed-width UTC text on either store.
+std::string ts(std::string_view kind, const std::string& column) {
+  if (kind != "postgresql") return column;
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+std::string b64(std::string_view raw) {
+  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                    raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> unb64(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (text.size() > 512 ||
+      sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+int64_t to_i64(std::string_view s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+// "R001,R004" -> ["R001","R004"]
+void write_list(JsonWriter& w, std::string_view csv) {
+  w.begin_array();
+  while (!csv.empty()) {
+    size_t comma = csv.find(',');
+    w.string(csv.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    csv.remove_prefix(comma + 1);
+  }
+  w.end_array();
+}
+
+void string_or_null(JsonWriter& w, std::string_view key, std::string_view v) {
+  w.key(key);
+  v.empty() ? w.null() : w.string(v);
+}
+
+bool id_like(std::string_view s, size_t max = 64) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+          c == ':')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- handlers ------------------------------------------------------------------------
+
+void health(Call& c) { c.json(200, R"({"status":"ok"})"); }
+
+void login(Call& c, Tokens& tokens, LoginLimiter& limiter) {
+  const std::string_view user = c.body_string("username");
+  const std::string_view password = c.body_string("password");
+  if (user.empty() || password.empty() || user.size() > 128 || password.size() > 256) {
+    c.error(400, "bad_request", "username and password (strings) are required");
+    return;
+  }
+  const Instant now = SystemClock().now();
+  const std::string user_key = "user:" + std::string(user);
+  const std::string addr_key = "addr:" + c.req.remote_addr;
+  if (!limiter.allowed(user_key, now) || !limiter.allowed(addr_key, now)) {
+    c.res.set_header("Retry-After", "300");
+    c.error(429, "too_many_requests", "too many failed logins; try again later");
+    return;
+  }
+  auto found = find_user(c.db(), std::string(user));
+  if (!found.ok()) throw StoreUnavailable(found.error().message);
+  // The same work whether or not the user exists: no way to tell names apart by time.
+  static const std::string kDummy = *hash_password("walletflow-no-such-user");
+  const bool valid = *found
+                         ? verify_password((*found)->password_hash, password) && !(*found)->disabled
+                         : (verify_password(kDummy, password), false);
+  if (!valid) {
+    limiter.failed(user_key, now);
+    limiter.failed(addr_key, now);
+    c.audit("login_failed", std::string(user), "");
+    c.error(401, "invalid_credentials", "wrong username or password");
+    return;
+  }
+  limiter.succeeded(user_key);
+  Instant expires = 0;
+  auto token = tokens.issue((*found)->username, (*found)->role, now, &expires);
+  if (!token.ok()) {
+    c.error(500, "internal", "cannot issue a token");
+    return;
+  }
+  c.claims = Claims{(*found)->username, (*found)->role, expires};
+  c.audit("login", (*found)->username, "");
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("token").string(*token);
+  w.key("expires_at").string(format_utc(expires));
+  w.key("role").string(role_name((*found)->role));
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
+void me(Call& c) {
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("username").string(c.claims->username);
+  w.key("role").string(role_name(c.claims->role));
+  w.key("expires_at").string(format_utc(c.claims->expires_at));
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
+void transactions(Call& c) {
+  auto limit = c.int_param("limit", 50, 1, kMaxPage);
+  auto min_score = c.int_param("min_score", 0, 0, 100);
+  auto from = c.time_param("from");
+  auto to = c.time_param("to");
+  if (!limit || !min_score || !from || !to) return;
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  std::string where = " WHERE f.fraud_score >= $1";
+  store::SqlParams params = {std::to_string(*min_score)};
+  auto add = [&](const std::string& condition, std::string value) {
+    params.push_back(std::move(value));
+    where += " AND " + condition + " $" + std::to_string(params.size());
+  };
+  for (auto [name, column] :
+       {std::pair{"user_id", "f.user_id ="}, std::pair{"merchant_id", "f.merchant_id ="},
+        std::pair{"type", "f.transaction_type ="}, std::pair{"channel", "f.channel ="}}) {
+    if (auto v = c.query(name)) {
+      if (!id_like(*v)) {
+        c.error(400, "bad_request", std::string("'") + name + "' is not a valid value");
+        return;
+      }
+      add(column, *v);
+    }
+  }
+  if (auto d = c.query("decision")) {
+    if (*d != "NORMAL" && *d != "MONITOR" && *d != "FLAG") {
+      c.error(400, "bad_request", "'decision' must be NORMAL, MONITOR or FLAG");
+      return;
+    }
+    add("f.decision =", *d);
+  }
+  if (*from) add("f.event_ts >=", **from);
+  if (*to) add("f.event_ts <", **to);
+  if (auto cursor = c.query("cursor")) {
+    auto raw = unb64(*cursor);
+    size_t bar = raw ? raw->find('|') : std::string::npos;
+    if (bar == std::string::npos || !parse_rfc3339(raw->substr(0, bar)).ok()) {
+      c.error(400, "bad_request", "'cursor' is not one this API gave");
+      return;
+    }
+    params.push_back(raw->substr(0, bar));
+    params.push_back(raw->substr(bar + 1));
+    const std::string t = "$" + std::to_string(params.size() - 1);
+    const std::string id = "$" + std::to_string(params.size());
+    where += " AND (f.event_ts < " + t + " OR (f.event_ts = " + t + " AND f.transaction_id < " +
+             id + "))";
+  }
+  const bool unmasked = c.claims->role >= Role::kAnalyst;
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("data").begin_array();
+  int64_t n = 0;
+  std::string last_ts, last_id;
+  Status s = db.query_text(
+      "SELECT f.transaction_id, " + ts(kind, "f.event_ts") +
+          ", f.user_id, f.merchant_id, f.transaction_type, f.amount_minor, f.currency,"
+          " f.amount_php, f.channel, f.status, f.country, f.province, f.city, f.device_id,"
+          " f.ip_hash, f.phone_hash, f.fraud_score, f.decision, f.rules_fired, f.reasons,"
+          " f.product_id, f.quantity FROM " +
+          store::table_name(kind, "fact_transactions") + " f" + where +
+          " ORDER BY f.event_ts DESC, f.transaction_id DESC LIMIT " + std::to_string(*limit + 1),
+      params, [&](const std::vector<std::string_view>& r) {
+        if (++n > *limit) return;
+        last_id = std::string(r[0]);
+        last_ts = std::string(r[1]);
+        w.begin_object();
+        w.key("transaction_id").string(r[0]);
+        w.key("event_ts").string(r[1]);
+        w.key("user_id").string(r[2]);
+        string_or_null(w, "merchant_id", r[3]);
+        w.key("type").string(r[4]);
+        w.key("amount").begin_object().key("minor").number(to_i64(r[5]));
+        w.key("currency").string(r[6]).end_object();
+        w.key("amount_php_minor").number(to_i64(r[7]));
+        string_or_null(w, "channel", r[8]);
+        w.key("status").string(r[9]);
+        string_or_null(w, "country", r[10]);
+        string_or_null(w, "province", r[11]);
+        if (unmasked) {
+          string_or_null(w, "city", r[12]);
+          string_or_null(w, "device_id", r[13]);
+          string_or_null(w, "ip_hash", r[14]);
+          string_or_null(w, "phone_hash", r[15]);
+        } else {  // viewers see that there is a value, not what it is
+          w.key("city").string(r[12].empty() ? "" : "***");
+          w.key("device_id")
+              .string(r[13].size() > 4 ? "***" + std::string(r[13].substr(r[13].size() - 4))
+                                       : (r[13].empty() ? "" : "***"));
+          w.key("ip_hash").null();
+          w.key("phone_hash").null();
+        }
+        w.key("fraud_score").number(to_i64(r[16]));
+        w.key("decision").string(r[17]);
+        w.key("rules_fired");
+        write_list(w, r[18]);
+        string_or_null(w, "reasons", r[19]);
+        string_or_null(w, "product_id", r[20]);
+        w.key("quantity");
+        r[21].empty() ? w.null() : w.number(to_i64(r[21]));
+        w.end_object();
+      });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array();
+  w.key("next_cursor");
+  n > *limit ? w.string(b64(last_ts + "|" + last_id)) : w.null();
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", "transactions", c.req.target);
+  c.json(200, std::move(out));
+}
+
+constexpr const char* kAlertColumns =
+    "a.alert_id, a.transaction_id, a.user_id, a.alert_type, a.fraud_score, a.amount, a.status,"
+    " a.investigated_by, ";
+
+void write_alert(JsonWriter& w, const std::vector<std::string_view>& r) {
+  w.begin_object();
+  w.key("alert_id").number(to_i64(r[0]));
+  w.key("transaction_id").string(r[1]);
+  w.key("user_id").string(r[2]);
+  w.key("alert_type").string(r[3]);
+  w.key("rule").string(r[3].substr(0, r[3].find(' ')));
+  w.key("fraud_score").number(to_i64(r[4]));
+  w.key("amount_php_minor").number(to_i64(r[5]));
+  w.key("status").string(r[6]);
+  string_or_null(w, "investigated_by", r[7]);
+  w.key("created_at").string(r[8]);
+  w.key("updated_at").string(r[9]);
+  string_or_null(w, "note", r[10]);
+  string_or_null(w, "reasons", r[11]);
+  w.end_object();
+}
+
+std::string alert_select(std::string_view kind) {
+  return std::string("SELECT ") + kAlertColumns + ts(kind, "a.created_at") + ", " +
+         ts(kind, "a.updated_at") + ", a.note, a.reasons FROM " +
+         store::table_name(kind, "fraud_alerts") + " a";
+}
+
+void fraud_alerts(Call& c) {
+  auto limit = c.int_param("limit", 50, 1, kMaxPage);
+  auto min_score = c.int_param("min_score", 0, 0, 100);
+  auto cursor = c.int_param("cursor", INT64_MAX, 1, INT64_MAX);
+  auto from = c.time_param("from");
+  auto to = c.time_param("to");
+  if (!limit || !min_score || !cursor || !from || !to) return;
+  store::Store& db = c.db();
+  std::string where = " WHERE a.fraud_score >= $1 AND a.alert_id < $2";
+  store::SqlParams params = {std::to_string(*min_score), std::to_string(*cursor)};
+  auto add = [&](const std::string& condition, std::string value) {
+    params.push_back(std::move(value));
+    where += " AND " + condition + " $" + std::to_string(params.size());
+  };
+  if (auto st = c.query("status")) {
+    static const std::set<std::string> kStatuses = {"NEW", "INVESTIGATING", "CONFIRMED",
+                                                    "DISMISSED"};
+    if (!kStatuses.contains(*st)) {
+      c.error(400, "bad_request", "'status' must be NEW, INVESTIGATING, CONFIRMED or DISMISSED");
+      return;
+    }
+    add("a.status =", *st);
+  }
+  if (auto rule = c.query("rule")) {
+    if (!id_like(*rule, 16)) {
+      c.error(400, "bad_request", "'rule' is a rule id such as R001");
+      return;
+    }
+    add("a.alert_type LIKE", *rule + " %");
+  }
+  if (*from) add("a.created_at >=", **from);
+  if (*to) add("a.created_at <", **to);
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("data").begin_array();
+  int64_t n = 0;
+  int64_t last = 0;
+  Status s = db.query_text(alert_select(db.kind()) + where + " ORDER BY a.alert_id DESC LIMIT " +
+                               std::to_string(*limit + 1),
+                           params, [&](const std::vector<std::string_view>& r) {
+                             if (++n > *limit) return;
+                             last = to_i64(r[0]);
+                             write_alert(w, r);
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array();
+  w.key("next_cursor");
+  n > *limit ? w.string(std::to_string(last)) : w.null();
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
+void patch_alert(Call& c) {
+  const std::string id_text = c.path("id");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size() || id <= 0) {
+    c.error(400, "bad_request", "the alert id is a positive integer");
+    return;
+  }
+  const std::string_view next = c.body_string("status");
+  if (next.empty()) {
+    c.error(400, "bad_request", "'status' (a string) is required");
+    return;
+  }
+  if (c.body_has("note") && c.body_string("note").empty() && !c.body["note"].is_string()) {
+    c.error(400, "bad_request", "'note' must be a string");
+    return;
+  }
+  const std::string note(c.body_string("note"));
+  if (note.size() > 2000) {
+    c.error(400, "bad_request", "'note' is at most 2000 bytes");
+    return;
+  }
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  std::string current, transaction_id, alert_type;
+  Status s = db.query_text("SELECT status, transaction_id, alert_type FROM " +
+                               store::table_name(kind, "fraud_alerts") + " WHERE alert_id = $1",
+                           {std::to_string(id)}, [&](const std::vector<std::string_view>& r) {
+                             current = std::string(r[0]);
+                             transaction_id = std::string(r[1]);
+                             alert_type = std::string(r[2]);
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (current.empty()) {
+    c.error(404, "not_found", "no alert " + std::to_string(id));
+    return;
+  }
+  // NEW -> INVESTIGATING -> CONFIRMED or DISMISSED.
+  const bool legal = (current == "NEW" && next == "INVESTIGATING") ||
+                     (current == "INVESTIGATING" && (next == "CONFIRMED" || next == "DISMISSED"));
+  if (!legal) {
+    c.error(409, "illegal_transition",
+            "an alert goes NEW -> INVESTIGATING -> CONFIRMED or DISMISSED; this one is " + current +
+                ", not ready for " + std::string(next));
+    return;
+  }
+  const std::string now = format_utc(SystemClock().now());
+  std::vector<store::Store::Statement> statements;
+  statements.push_back(
+      {"UPDATE " + store::table_name(kind, "fraud_alerts") +
+           " SET status = $1, investigated_by = $2, note = COALESCE($3, note), updated_at = $4"
+           " WHERE alert_id = $5 AND status = $6",
+       {std::string(next), c.claims->username,
+        c.body_has("note") ? std::optional<std::string>(note) : std::nullopt, now,
+        std::to_string(id), current}});
+  if (next == "CONFIRMED" || next == "DISMISSED") {
+    // Analysts' verdicts are labels: rule precision is measured from their work.
+    const bool fraud = next == "CONFIRMED";
+    statements.push_back(
+        {"INSERT INTO " + store::table_name(kind, "labels") +
+             " (transaction_id, is_fraud, pattern) VALUES ($1, $2, $3) ON CONFLICT"
+             " (transaction_id) DO UPDATE SET is_fraud = excluded.is_fraud,"
+             " pattern = excluded.pattern",
+         {transaction_id,
+          std::string(kind == "postgresql" ? (fraud ? "true" : "false") : (fraud ? "1" : "0")),
+          "analyst:" + alert_type.substr(0, alert_type.find(' '))}});
+  }
+  auto changed = db.execute_all(statements);
+  if (!changed.ok()) throw StoreUnavailable(changed.error().message);
+  if ((*changed)[0] != 1) {
+    c.error(409, "conflict", "the alert changed meanwhile; read it again");
+    return;
+  }
+  c.audit("alert_" + std::string(next == "INVESTIGATING" ? "investigate"
+                                 : next == "CONFIRMED"   ? "confirm"
+                                                         : "dismiss"),
+          "alert " + std::to_string(id), current + " -> " + std::string(next));
+  std::string out;
+  Status read = db.query_text(alert_select(kind) + " WHERE a.alert_id = $1", {std::to_string(id)},
+                              [&](const std::vector<std::string_view>& r) {
+                                JsonWriter w(&out);
+                                write_alert(w, r);
+                              });
+  if (!read.ok()) throw StoreUnavailable(read.error().message);
+  c.json(200, std::move(out));
+}
+
+// The mart's column names, from its CREATE TABLE (each column line has a {type}).
+std::vector<std::string> mart_columns(const marts::Mart& m) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < m.table_sql.size()) {
+    size_t end = m.table_sql.find('\n', at);
+    std::string_view line(m.table_sql.data() + at,
+                          (end == std::string::npos ? m.table_sql.size() : end) - at);
+    at = end == std::string::npos ? m.table_sql.size() : end + 1;
+    size_t first = line.find_first_not_of(' ');
+    if (first == std::string_view::npos || first == 0) continue;
+    line.remove_prefix(first);
+    size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    std::string_view rest = line.substr(space);
+    if (rest.find_first_not_of(' ') != std::string_view::npos &&
+        rest[rest.find_first_not_of(' ')] == '{') {
+      out.emplace_back(line.substr(0, space));
+    }
+  }
+  return out;
+}
+
+void mart(Call& c) {
+  const marts::Mart* m = marts::find_mart(c.path("name"));
+  if (m == nullptr) {
+    c.error(404, "not_found", "no mart named '" + c.path("name") + "'");
+    return;
+  }
+  auto date = c.query("date");
+  if (!date || date->size() != 10 || !parse_date(*date).ok()) {
+    c.error(400, "bad_request", "'date' (YYYY-MM-DD) is required");
+    return;
+  }
+  const std::vector<std::string> columns = mart_columns(*m);
+  std::string list;
+  for (const std::string& col : columns) list += (list.empty() ? "" : ", ") + col;
+  store::Store& db = c.db();
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("mart").string(m->name);
+  w.key("date").string(*date);
+  w.key("columns").begin_array();
+  for (const std::string& col : columns) w.string(col);
+  w.end_array();
+  w.key("rows").begin_array();
+  Status s = db.query_text("SELECT " + list + " FROM " + store::table_name(db.kind(), m->name) +
+                               " WHERE " + m->date_column + " = $1 ORDER BY 1, 2",
+                           {*date}, [&](const std::vector<std::string_view>& r) {
+                             w.begin_array();
+                             for (std::string_view v : r) w.string(v);
+                             w.end_array();
+                           });
+  w.end_array().end_object();
+  if (!s.ok()) {
+    // Not built yet: no table.
+    c.error(404, "not_found", m->name + " has not been built yet (walletflow marts build)");
+    return;
+  }
+  c.json(200, std::move(out));
+}
+
+}  // namespace
+
+void Server::add_routes() {
+  auto& r = routes_;
+  r.push_back({"GET", "/health", std::nullopt, "Liveness", {}, {}, health});
+  r.push_back({"GET",
+               "/ready",
+               std::nullopt,
+               "Readiness: the store answers, the lag is small",
+               {},
+               {},
+               [this](Call& c) {
+                 int64_t one = 0;
+                 Status s =
+                     c.db().query_text("SELECT 1", [&](const auto& row) { one = to_i64(row[0]); });
+                 const int64_t lag = source_lag_ ? source_lag_() : -1;
+                 if (!s.ok() || one != 1) {
+                   c.error(503, "unavailable", "the store does not answer");
+                 } else if (lag > options_.ready_max_lag) {
+                   c.error(503, "lagging", "source lag " + std::to_string(lag) + " records");
+                 } else {
+                   c.json(200, R"({"status":"ready","lag":)" + std::to_string(lag) + "}");
+                 }
+               }});
+  r.push_back({"GET", "/metrics", std::nullopt, "Prometheus metrics", {}, {}, [this](Call& c) {
+                 std::string text = metrics_.text();
+                 if (extra_metrics_) text += extra_metrics_();
+                 c.status = 200;
+                 c.res.set_content(text, "text/plain; version=0.0.4");
+               }});
+  r.push_back({"GET",
+               "/openapi.json",
+               std::nullopt,
+               "This API's OpenAPI 3.1 document",
+               {},
+               {},
+               [this](Call& c) { c.json(200, openapi()); }});
+  r.push_back({"POST",
+               "/api/v1/auth/login",
+               std::nullopt,
+               "Log in: a bearer token",
+               {},
+               {"username", "password"},
+               [this](Call& c) { login(c, tokens_, login_limiter_); }});
+  r.push_back({"GET", "/api/v1/auth/me", Role::kViewer, "The caller", {}, {}, me});
+  const Param limit{"limit", "integer", "page size, 1-500 (default 50)"};
+  const Param from{"from", "string", "RFC 3339, inclusive"};
+  const Param to{"to", "string", "RFC 3339, exclusive"};
+  const Param min_score{"min_score", "integer", "fraud score at least (0-100)"};
+  r.push_back({"GET",
+               "/api/v1/analytics/transactions",
+               Role::kViewer,
+               "Scored transactions, newest first; PII masked for viewers",
+               {{"user_id", "string", "user"},
+                {"merchant_id", "string", "merchant"},
+                {"type", "string", "transaction type"},
+                {"channel", "string", "channel"},
+                {"decision", "string", "NORMAL, MONITOR or FLAG"},
+                min_score,
+                from,
+                to,
+                limit,
+                {"cursor", "string", "next_cursor of the previous page"}},
+               {},
+               transactions});
+  r.push_back({"GET",
+               "/api/v1/analytics/fraud-alerts",
+               Role::kViewer,
+               "Fraud alerts, newest first",
+               {{"status", "string", "NEW, INVESTIGATING, CONFIRMED or DISMISSED"},
+                {"rule", "string", "rule id, e.g. R001"},
+                min_score,
+                from,
+                to,
+                limit,
+                {"cursor", "integer", "next_cursor of the previous page"}},
+               {},
+               fraud_alerts});
+  r.push_back({"PATCH",
+               "/api/v1/alerts/{id}",
+               Role::kAnalyst,
+               "Case work: NEW -> INVESTIGATING -> CONFIRMED or DISMISSED",
+               {},
+               {"status", "note"},
+               patch_alert});
+  r.push_back({"GET",
+               "/api/v1/marts/{name}",
+               Role::kViewer,
+               "A gold mart's rows for a day",
+               {{"date", "string", "YYYY-MM-DD", true}},
+               {},
+               mart});
+}
+
+std::string Server::openapi() const {
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("openapi").string("3.1.0");
+  w.key("info").begin_object().key("title").string("walletflow API");
+  w.key("version").string("1").end_object();
+  w.key("components").begin_object().key("securitySchemes").begin_object();
+  w.key("bearer").begin_object().key("type").string("http").key("scheme").string("bearer");
+  w.key("bearerFormat").string("JWT").end_object();
+  w.end_object();
+  w.key("schemas").begin_object().key("Error").begin_object().key("type").string("object");
+  w.key("properties").begin_object().key("error").begin_object().key("type").string("object");
+  w.key("properties").begin_object();
+  w.key("code").begin_object().key("type").string("string").end_object();
+  w.key("message").begin_object().key("type").string("string").end_object();
+  w.end_object().end_object().end_object().end_object().end_object();
+  w.end_object();
+  w.key("paths").begin_object();
+  std::set<std::string> done;
+  for (const Route& route : routes_) {
+    if (!done.insert(route.path).second) continue;
+    w.key(route.path).begin_object();
+    for (const Route& op : routes_) {
+      if (op.path != route.path) continue;
+      std::string method = op.method;
+      for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      w.key(method).begin_object();
+      w.key("summary").string(op.summary);
+      if (op.role) {
+        w.key("security").begin_array().begin_object().key("bearer").begin_array().end_array();
+        w.end_object().end_array();
+        w.key("x-role").string(role_name(*op.role));
+      }
+      w.key("parameters").begin_array();
+      size_t at = 0;
+      while ((at = op.path.find('{', at)) != std::string::npos) {
+        size_t close = op.path.find('}', at);
+        w.begin_object().key("name").string(op.path.substr(at + 1, close - at - 1));
+        w.key("in").string("path").key("required").boolean(true);
+        w.key("schema").begin_object().key("type").string("string").end_object().end_object();
+        at = close;
+      }
+      for (const Param& p : op.query) {
+        w.begin_object().key("name").string(p.name).key("in").string("query");
+        w.key("required").boolean(p.required).key("description").string(p.description);
+        w.key("schema").begin_object().key("type").string(p.type).end_object().end_object();
+      }
+      w.end_array();
+      if (!op.body.empty()) {
+        w.key("requestBody").begin_object().key("required").boolean(true);
+        w.key("content").begin_object().key("application/json").begin_object();
+        w.key("schema").begin_object().key("type").string("object");
+        w.key("additionalProperties").boolean(false).key("properties").begin_object();
+        for (const std::string& f : op.body) {
+          w.key(f).begin_object().key("type").string("string").end_object();
+        }
+        w.end_object().end_object().end_object().end_object().end_object();
+      }
+      w.key("responses").begin_object();
+      w.key("200").begin_object().key("description").string("OK").end_object();
+      w.key("default").begin_object().key("description").string("Error");
+      w.key("content").begin_object().key("application/json").begin_object();
+      w.key("schema").begin_object().key("$ref").string("#/components/schemas/Error");
+      w.end_object().end_object().end_object().end_object();
+      w.end_object();
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+  return out;
+}
+
+}  // namespace wf::api

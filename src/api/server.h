@@ -1,0 +1,123 @@
+// The HTTP API (`walletflow serve`, and inside `run`): seed 003's REST endpoints over the
+// store, with JWT auth and roles, JSON errors, Prometheus metrics and an OpenAPI 3.1
+// document generated from the same route table that serves the requests, so the two
+// cannot disagree. cpp-httplib serves; each request borrows a store connection from a
+// pool (store objects are not shared between threads).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/auth.h"
+#include "api/metrics.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace wf::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  std::string store_uri;
+  int threads = 64;  // one per keep-alive connection served at once
+  size_t max_body_bytes = 64 * 1024;
+  int64_t token_ttl_us = 8 * kMicrosPerHour;
+  std::string issuer = "walletflow";
+  int64_t read_timeout_us = 5 * kMicrosPerSecond;  // slow clients are cut off
+  int64_t ready_max_lag = 1'000'000;               // /ready fails above this source lag
+};
+
+// A pool of store connections, one per request at a time.
+class StorePool {
+ public:
+  explicit StorePool(std::string uri) : uri_(std::move(uri)) {}
+  class Lease {
+   public:
+    Lease(StorePool* pool, std::unique_ptr<store::Store> s) : pool_(pool), store_(std::move(s)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    store::Store& operator*() { return *store_; }
+    store::Store* operator->() { return store_.get(); }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<store::Store> store_;
+  };
+  Result<Lease> acquire();
+
+ private:
+  std::string uri_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<store::Store>> idle_;
+};
+
+struct Param {
+  std::string name;
+  std::string type;  // string, integer, number
+  std::string description;
+  bool required = false;
+};
+
+class Call;
+using Handler = std::function<void(Call&)>;
+
+struct Route {
+  std::string method;        // GET, POST, PATCH, PUT
+  std::string path;          // "/api/v1/alerts/{id}"
+  std::optional<Role> role;  // nullopt: anyone
+  std::string summary;
+  std::vector<Param> query;
+  std::vector<std::string> body;  // the fields a JSON body may have
+  Handler handler;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Tokens tokens);
+  ~Server();
+
+  // Binds and serves on a thread of its own; port() tells which port.
+  Status start();
+  void stop();
+  int port() const { return port_; }
+
+  const std::vector<Route>& routes() const { return routes_; }
+  std::string openapi() const;
+  ApiMetrics& metrics() { return metrics_; }
+  // Extra Prometheus text appended to /metrics (the pipeline's, in `run`).
+  void set_extra_metrics(std::function<std::string()> f) { extra_metrics_ = std::move(f); }
+  void set_source_lag(std::function<int64_t()> f) { source_lag_ = std::move(f); }
+
+ private:
+  friend class Call;
+  void add_routes();
+  void dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+  void audit(Call& call, const std::string& action, const std::string& target,
+             const std::string& detail);
+
+  ServerOptions options_;
+  Tokens tokens_;
+  StorePool pool_;
+  LoginLimiter login_limiter_;
+  ApiMetrics metrics_;
+  std::vector<Route> routes_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = 0;
+  std::function<std::string()> extra_metrics_;
+  std::function<int64_t()> source_lag_;
+};
+
+}  // namespace wf::api
