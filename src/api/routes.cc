@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "api/call.h"
@@ -79,6 +80,54 @@ bool id_like(std::string_view s, size_t max = 64) {
 }
 
 // --- handlers ------------------------------------------------------------------------
+
+std::string tx_select(std::string_view kind) {
+  return "SELECT f.transaction_id, " + ts(kind, "f.event_ts") +
+         ", f.user_id, f.merchant_id, f.transaction_type, f.amount_minor, f.currency,"
+         " f.amount_php, f.channel, f.status, f.country, f.province, f.city, f.device_id,"
+         " f.ip_hash, f.phone_hash, f.fraud_score, f.decision, f.rules_fired, f.reasons,"
+         " f.product_id, f.quantity FROM " +
+         store::table_name(kind, "fact_transactions") + " f";
+}
+
+// One row of tx_select as JSON; viewers see that a PII field has a value, not what it is.
+void write_tx(JsonWriter& w, const std::vector<std::string_view>& r, bool unmasked) {
+  w.begin_object();
+  w.key("transaction_id").string(r[0]);
+  w.key("event_ts").string(r[1]);
+  w.key("user_id").string(r[2]);
+  string_or_null(w, "merchant_id", r[3]);
+  w.key("type").string(r[4]);
+  w.key("amount").begin_object().key("minor").number(to_i64(r[5]));
+  w.key("currency").string(r[6]).end_object();
+  w.key("amount_php_minor").number(to_i64(r[7]));
+  string_or_null(w, "channel", r[8]);
+  w.key("status").string(r[9]);
+  string_or_null(w, "country", r[10]);
+  string_or_null(w, "province", r[11]);
+  if (unmasked) {
+    string_or_null(w, "city", r[12]);
+    string_or_null(w, "device_id", r[13]);
+    string_or_null(w, "ip_hash", r[14]);
+    string_or_null(w, "phone_hash", r[15]);
+  } else {
+    w.key("city").string(r[12].empty() ? "" : "***");
+    w.key("device_id")
+        .string(r[13].size() > 4 ? "***" + std::string(r[13].substr(r[13].size() - 4))
+                                 : (r[13].empty() ? "" : "***"));
+    w.key("ip_hash").null();
+    w.key("phone_hash").null();
+  }
+  w.key("fraud_score").number(to_i64(r[16]));
+  w.key("decision").string(r[17]);
+  w.key("rules_fired");
+  write_list(w, r[18]);
+  string_or_null(w, "reasons", r[19]);
+  string_or_null(w, "product_id", r[20]);
+  w.key("quantity");
+  r[21].empty() ? w.null() : w.number(to_i64(r[21]));
+  w.end_object();
+}
 
 void health(Call& c) { c.json(200, R"({"status":"ok"})"); }
 
@@ -195,54 +244,15 @@ void transactions(Call& c) {
   w.begin_object().key("data").begin_array();
   int64_t n = 0;
   std::string last_ts, last_id;
-  Status s = db.query_text(
-      "SELECT f.transaction_id, " + ts(kind, "f.event_ts") +
-          ", f.user_id, f.merchant_id, f.transaction_type, f.amount_minor, f.currency,"
-          " f.amount_php, f.channel, f.status, f.country, f.province, f.city, f.device_id,"
-          " f.ip_hash, f.phone_hash, f.fraud_score, f.decision, f.rules_fired, f.reasons,"
-          " f.product_id, f.quantity FROM " +
-          store::table_name(kind, "fact_transactions") + " f" + where +
-          " ORDER BY f.event_ts DESC, f.transaction_id DESC LIMIT " + std::to_string(*limit + 1),
-      params, [&](const std::vector<std::string_view>& r) {
-        if (++n > *limit) return;
-        last_id = std::string(r[0]);
-        last_ts = std::string(r[1]);
-        w.begin_object();
-        w.key("transaction_id").string(r[0]);
-        w.key("event_ts").string(r[1]);
-        w.key("user_id").string(r[2]);
-        string_or_null(w, "merchant_id", r[3]);
-        w.key("type").string(r[4]);
-        w.key("amount").begin_object().key("minor").number(to_i64(r[5]));
-        w.key("currency").string(r[6]).end_object();
-        w.key("amount_php_minor").number(to_i64(r[7]));
-        string_or_null(w, "channel", r[8]);
-        w.key("status").string(r[9]);
-        string_or_null(w, "country", r[10]);
-        string_or_null(w, "province", r[11]);
-        if (unmasked) {
-          string_or_null(w, "city", r[12]);
-          string_or_null(w, "device_id", r[13]);
-          string_or_null(w, "ip_hash", r[14]);
-          string_or_null(w, "phone_hash", r[15]);
-        } else {  // viewers see that there is a value, not what it is
-          w.key("city").string(r[12].empty() ? "" : "***");
-          w.key("device_id")
-              .string(r[13].size() > 4 ? "***" + std::string(r[13].substr(r[13].size() - 4))
-                                       : (r[13].empty() ? "" : "***"));
-          w.key("ip_hash").null();
-          w.key("phone_hash").null();
-        }
-        w.key("fraud_score").number(to_i64(r[16]));
-        w.key("decision").string(r[17]);
-        w.key("rules_fired");
-        write_list(w, r[18]);
-        string_or_null(w, "reasons", r[19]);
-        string_or_null(w, "product_id", r[20]);
-        w.key("quantity");
-        r[21].empty() ? w.null() : w.number(to_i64(r[21]));
-        w.end_object();
-      });
+  Status s = db.query_text(tx_select(kind) + where +
+                               " ORDER BY f.event_ts DESC, f.transaction_id DESC LIMIT " +
+                               std::to_string(*limit + 1),
+                           params, [&](const std::vector<std::string_view>& r) {
+                             if (++n > *limit) return;
+                             last_id = std::string(r[0]);
+                             last_ts = std::string(r[1]);
+                             write_tx(w, r, unmasked);
+                           });
   if (!s.ok()) throw StoreUnavailable(s.error().message);
   w.end_array();
   w.key("next_cursor");
@@ -483,6 +493,193 @@ void mart(Call& c) {
   c.json(200, std::move(out));
 }
 
+// The last `n` transactions matching `where` (with $1 = the id), newest first.
+void recent(Call& c, JsonWriter& w, const std::string& where, const std::string& id,
+            bool unmasked) {
+  store::Store& db = c.db();
+  w.key("recent").begin_array();
+  Status s = db.query_text(
+      tx_select(db.kind()) + " WHERE " + where + " ORDER BY f.event_ts DESC LIMIT 20", {id},
+      [&](const std::vector<std::string_view>& r) { write_tx(w, r, unmasked); });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array();
+}
+
+// Activity over the 30 days before the newest transaction of `where` ($1 = the id).
+void risk(Call& c, JsonWriter& w, const std::string& where, const std::string& id) {
+  store::Store& db = c.db();
+  const std::string facts = store::table_name(db.kind(), "fact_transactions");
+  std::string newest;
+  Status s = db.query_text(
+      "SELECT " + ts(db.kind(), "MAX(f.event_ts)") + " FROM " + facts + " f WHERE " + where, {id},
+      [&](const auto& r) { newest = std::string(r[0]); });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  int64_t n = 0, flagged = 0, monitored = 0, amount = 0, counterparts = 0;
+  if (!newest.empty()) {
+    const std::string since = format_utc(*parse_rfc3339(newest) - 30 * kMicrosPerDay);
+    s = db.query_text(
+        "SELECT COUNT(*), SUM(CASE WHEN f.decision = 'FLAG' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN f.decision = 'MONITOR' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN f.status = 'SUCCESS' THEN f.amount_php ELSE 0 END),"
+        " COUNT(DISTINCT " +
+            std::string(where.starts_with("f.user_id") ? "f.merchant_id" : "f.user_id") +
+            ") FROM " + facts + " f WHERE " + where + " AND f.event_ts >= $2",
+        {id, since}, [&](const auto& r) {
+          n = to_i64(r[0]);
+          flagged = to_i64(r[1]);
+          monitored = to_i64(r[2]);
+          amount = to_i64(r[3]);
+          counterparts = to_i64(r[4]);
+        });
+    if (!s.ok()) throw StoreUnavailable(s.error().message);
+  }
+  const double rate = n > 0 ? double(flagged) / double(n) : 0.0;
+  w.key("risk").begin_object();
+  w.key("window_days").number(int64_t{30});
+  w.key("last_transaction_at");
+  newest.empty() ? w.null() : w.string(newest);
+  w.key("transactions").number(n);
+  w.key("flagged").number(flagged);
+  w.key("monitored").number(monitored);
+  w.key("successful_amount_php_minor").number(amount);
+  w.key(where.starts_with("f.user_id") ? "merchants" : "customers").number(counterparts);
+  w.key("fraud_rate").number(rate, 4);
+  w.key("level").string(flagged == 0 ? "low" : rate < 0.05 ? "medium" : "high");
+  w.end_object();
+}
+
+void user(Call& c) {
+  const std::string id = c.path("id");
+  if (!id_like(id)) {
+    c.error(400, "bad_request", "not a user id");
+    return;
+  }
+  store::Store& db = c.db();
+  const bool unmasked = c.claims->role >= Role::kAnalyst;
+  std::string out;
+  JsonWriter w(&out);
+  bool found = false;
+  Status s = db.query_text(
+      "SELECT user_id, full_name, home_province, home_city, kyc_level, account_status, " +
+          ts(db.kind(), "created_at") + ", " + ts(db.kind(), "last_txn_at") + " FROM " +
+          store::table_name(db.kind(), "dim_users") + " WHERE user_id = $1",
+      {id}, [&](const std::vector<std::string_view>& r) {
+        found = true;
+        w.begin_object();
+        w.key("user_id").string(r[0]);
+        w.key("full_name").string(unmasked ? r[1] : std::string_view("***"));
+        string_or_null(w, "home_province", r[2]);
+        w.key("home_city").string(unmasked ? r[3] : std::string_view(r[3].empty() ? "" : "***"));
+        w.key("kyc_level").number(to_i64(r[4]));
+        w.key("account_status").string(r[5]);
+        string_or_null(w, "created_at", r[6]);
+        string_or_null(w, "last_txn_at", r[7]);
+      });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (!found) {
+    c.error(404, "not_found", "no user " + id);
+    return;
+  }
+  risk(c, w, "f.user_id = $1", id);
+  recent(c, w, "f.user_id = $1", id, unmasked);
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", "user " + id, "");
+  c.json(200, std::move(out));
+}
+
+void merchant(Call& c) {
+  const std::string id = c.path("id");
+  if (!id_like(id)) {
+    c.error(400, "bad_request", "not a merchant id");
+    return;
+  }
+  store::Store& db = c.db();
+  const bool unmasked = c.claims->role >= Role::kAnalyst;
+  std::string out;
+  JsonWriter w(&out);
+  bool found = false;
+  Status s = db.query_text(
+      "SELECT merchant_id, merchant_name, category, province, is_partner,"
+      " risk_score FROM " +
+          store::table_name(db.kind(), "dim_merchants") + " WHERE merchant_id = $1",
+      {id}, [&](const std::vector<std::string_view>& r) {
+        found = true;
+        w.begin_object();
+        w.key("merchant_id").string(r[0]);
+        w.key("merchant_name").string(r[1]);
+        w.key("category").string(r[2]);
+        string_or_null(w, "province", r[3]);
+        w.key("is_partner").boolean(r[4] == "1" || r[4] == "t");
+        w.key("risk_score").number(to_i64(r[5]));
+      });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (!found) {
+    c.error(404, "not_found", "no merchant " + id);
+    return;
+  }
+  risk(c, w, "f.merchant_id = $1", id);
+  recent(c, w, "f.merchant_id = $1", id, unmasked);
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", "merchant " + id, "");
+  c.json(200, std::move(out));
+}
+
+void overview(Call& c, const std::function<int64_t()>& source_lag) {
+  auto minutes = c.int_param("minutes", 60, 1, 7 * 24 * 60);
+  if (!minutes) return;
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  const Instant now = SystemClock().now();
+  const std::string since = format_utc(now - *minutes * kMicrosPerMinute);
+  int64_t n = 0, flagged = 0, monitored = 0, avg_us = 0, max_us = 0, dead = 0, open = 0;
+  Status s = db.query_text(
+      "SELECT COUNT(*), SUM(CASE WHEN f.decision = 'FLAG' THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN f.decision = 'MONITOR' THEN 1 ELSE 0 END),"
+      " CAST(COALESCE(AVG(f.processing_us), 0) AS " +
+          std::string(kind == "postgresql" ? "bigint" : "INTEGER") +
+          "), COALESCE(MAX(f.processing_us), 0) FROM " +
+          store::table_name(kind, "fact_transactions") + " f WHERE f.event_ts >= $1",
+      {since}, [&](const auto& r) {
+        n = to_i64(r[0]);
+        flagged = to_i64(r[1]);
+        monitored = to_i64(r[2]);
+        avg_us = to_i64(r[3]);
+        max_us = to_i64(r[4]);
+      });
+  if (s.ok()) {
+    s = db.query_text("SELECT COUNT(*) FROM " + store::table_name(kind, "dead_letters") +
+                          " WHERE received_at >= $1",
+                      {since}, [&](const auto& r) { dead = to_i64(r[0]); });
+  }
+  if (s.ok()) {
+    s = db.query_text("SELECT COUNT(*) FROM " + store::table_name(kind, "fraud_alerts") +
+                          " WHERE status IN ('NEW', 'INVESTIGATING')",
+                      {}, [&](const auto& r) { open = to_i64(r[0]); });
+  }
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("window_minutes").number(*minutes);
+  w.key("transactions").number(n);
+  w.key("transactions_per_second").number(double(n) / double(*minutes * 60), 2);
+  w.key("flagged").number(flagged);
+  w.key("monitored").number(monitored);
+  w.key("fraud_rate").number(n > 0 ? double(flagged) / double(n) : 0.0, 4);
+  w.key("decision_us").begin_object().key("mean").number(avg_us).key("max").number(max_us);
+  w.end_object();
+  w.key("dead_letters").number(dead);
+  w.key("open_alerts").number(open);
+  w.key("source_lag");
+  const int64_t lag = source_lag ? source_lag() : -1;
+  lag < 0 ? w.null() : w.number(lag);
+  w.key("at").string(format_utc(now));
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
 }  // namespace
 
 void Server::add_routes() {
@@ -568,6 +765,27 @@ void Server::add_routes() {
                {},
                {"status", "note"},
                patch_alert});
+  r.push_back({"GET",
+               "/api/v1/users/{id}",
+               Role::kViewer,
+               "A user: profile, 30-day risk, recent transactions",
+               {},
+               {},
+               user});
+  r.push_back({"GET",
+               "/api/v1/merchants/{id}",
+               Role::kViewer,
+               "A merchant: profile, 30-day risk, recent transactions",
+               {},
+               {},
+               merchant});
+  r.push_back({"GET",
+               "/api/v1/stats/overview",
+               Role::kViewer,
+               "Throughput, fraud rate, flagged, decision time, lag over the last minutes",
+               {{"minutes", "integer", "window (default 60)"}},
+               {},
+               [this](Call& c) { overview(c, source_lag_); }});
   r.push_back({"GET",
                "/api/v1/marts/{name}",
                Role::kViewer,

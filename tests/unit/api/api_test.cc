@@ -21,7 +21,10 @@ namespace wf::api {
 namespace {
 
 constexpr const char* kSecret = "test-secret-0123456789abcdef-0123456789";
-const Instant kBase = *parse_rfc3339("2026-11-25T02:00:00Z");
+// Two days ago at 02:00 UTC (10:00 in Manila): recent enough for /stats/overview's window.
+const Instant kBase =
+    (SystemClock().now() / kMicrosPerDay - 2) * kMicrosPerDay + 2 * kMicrosPerHour;
+const std::string kDay = format_date(kBase, 480);
 
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -59,6 +62,18 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
       b.facts.push_back(f);
     }
     ASSERT_TRUE(store_->commit(b).ok());
+    domain::User u;
+    u.user_id = "U1";
+    u.full_name = "Juan dela Cruz";
+    u.home_province = "Metro Manila";
+    u.kyc_level = 2;
+    u.account_status = "active";
+    ASSERT_TRUE(store_->upsert_users(std::span(&u, 1)).ok());
+    domain::Merchant m;
+    m.merchant_id = "M1";
+    m.merchant_name = "Sari-sari";
+    m.category = "Food";
+    ASSERT_TRUE(store_->upsert_merchants(std::span(&m, 1)).ok());
     ASSERT_TRUE(put_user(*store_, "ana", Role::kAnalyst, "analyst-pass", kBase).ok());
     ASSERT_TRUE(put_user(*store_, "vic", Role::kViewer, "viewer-pass", kBase).ok());
     ASSERT_TRUE(put_user(*store_, "root", Role::kAdmin, "admin-pass1", kBase).ok());
@@ -248,9 +263,10 @@ TEST_P(ApiTest, TransactionsPageThroughEverythingOnceMaskedForViewers) {
   EXPECT_EQ(std::string_view(doc["data"].at(0)["phone_hash"]), "phonehash");
   EXPECT_EQ(std::string_view(doc["data"].at(0)["device_id"]), "device-abcdef");
   EXPECT_EQ(count("audit_log", "action = 'read_pii' AND username = 'ana'"), 1);
-  auto window =
-      get("/api/v1/analytics/transactions?from=2026-11-25T02:10:00Z&to=2026-11-25T10:20:00%2B08:00",
-          ana);
+  auto window = get(
+      "/api/v1/analytics/transactions?from=" + format_utc(kBase + 10 * kMicrosPerMinute) +
+          "&to=" + format_rfc3339_offset(kBase + 20 * kMicrosPerMinute, 480).replace(23, 1, "%2B"),
+      ana);
   ASSERT_EQ(window.first, 200);
   EXPECT_EQ(p.parse(window.second)["data"].get_array().size(), 10u);
 }
@@ -372,11 +388,10 @@ TEST_P(ApiTest, CaseWorkFollowsItsStatesAndBecomesLabels) {
 
 TEST_P(ApiTest, MartsAreServedByName) {
   const std::string vic = login("vic", "viewer-pass");
-  EXPECT_EQ(get("/api/v1/marts/mart_fraud_daily_saved_amount?date=2026-11-25", vic).first, 404);
+  EXPECT_EQ(get("/api/v1/marts/mart_fraud_daily_saved_amount?date=" + kDay, vic).first, 404);
   ASSERT_TRUE(
-      marts::build(*store_, *marts::find_mart("mart_fraud_daily_saved_amount"), "2026-11-25", 480)
-          .ok());
-  auto r = get("/api/v1/marts/mart_fraud_daily_saved_amount?date=2026-11-25", vic);
+      marts::build(*store_, *marts::find_mart("mart_fraud_daily_saved_amount"), kDay, 480).ok());
+  auto r = get("/api/v1/marts/mart_fraud_daily_saved_amount?date=" + kDay, vic);
   ASSERT_EQ(r.first, 200) << r.second;
   simdjson::dom::parser p;
   simdjson::dom::element doc = p.parse(r.second);
@@ -418,6 +433,44 @@ TEST_P(ApiTest, TheOpenApiDocumentMatchesTheRoutes) {
     }
   }
   EXPECT_EQ(operations, server_->routes().size());
+}
+
+TEST_P(ApiTest, UsersMerchantsAndTheOverview) {
+  const std::string vic = login("vic", "viewer-pass");
+  const std::string ana = login("ana", "analyst-pass");
+  simdjson::dom::parser p;
+  auto viewer = get("/api/v1/users/U1", vic);
+  ASSERT_EQ(viewer.first, 200) << viewer.second;
+  simdjson::dom::element u = p.parse(viewer.second);
+  EXPECT_EQ(std::string_view(u["full_name"]), "***");
+  EXPECT_EQ(int64_t(u["risk"]["transactions"]), 15);
+  EXPECT_EQ(int64_t(u["risk"]["flagged"]), 5);  // i = 0, 6, 12, 18, 24
+  EXPECT_EQ(std::string_view(u["risk"]["level"]), "high");
+  EXPECT_EQ(u["recent"].get_array().size(), 15u);
+  simdjson::dom::parser p2;
+  simdjson::dom::element ua = p2.parse(get("/api/v1/users/U1", ana).second);
+  EXPECT_EQ(std::string_view(ua["full_name"]), "Juan dela Cruz");
+  EXPECT_EQ(count("audit_log", "action = 'read_pii' AND target = 'user U1'"), 1);
+  EXPECT_EQ(get("/api/v1/users/U404", vic).first, 404);
+  EXPECT_EQ(get("/api/v1/users/U1'--", vic).first, 400);
+
+  simdjson::dom::parser p3;
+  auto merchant = get("/api/v1/merchants/M1", vic);
+  ASSERT_EQ(merchant.first, 200) << merchant.second;
+  simdjson::dom::element m = p3.parse(merchant.second);
+  EXPECT_EQ(int64_t(m["risk"]["transactions"]), 30);
+  EXPECT_EQ(int64_t(m["risk"]["customers"]), 2);
+  EXPECT_EQ(int64_t(m["risk"]["flagged"]), 10);
+  EXPECT_EQ(m["recent"].get_array().size(), 20u);
+
+  simdjson::dom::parser p4;
+  auto stats = get("/api/v1/stats/overview?minutes=10080", vic);
+  ASSERT_EQ(stats.first, 200) << stats.second;
+  simdjson::dom::element o = p4.parse(stats.second);
+  EXPECT_EQ(int64_t(o["transactions"]), 30);
+  EXPECT_EQ(int64_t(o["flagged"]), 10);
+  EXPECT_EQ(int64_t(o["open_alerts"]), 10);
+  EXPECT_EQ(get("/api/v1/stats/overview?minutes=0", vic).first, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values("sqlite", "postgresql"),
