@@ -1,11 +1,14 @@
 #include "api/auth.h"
 
+#include <fcntl.h>
 #include <jwt.h>
 #include <simdjson.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -155,6 +158,36 @@ Result<std::string> jwt_secret_from_env() {
   return std::string();
 }
 
+Result<std::string> load_or_create_secret_file(const std::string& path) {
+  if (!sodium_ready()) return make_error(Errc::kCrypto, "libsodium failed to initialise");
+  if (::access(path.c_str(), F_OK) != 0) {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return make_error(Errc::kIo, "cannot create '" + path + "': " + std::strerror(errno));
+    }
+    const bool ok = ::write(fd, hex, 64) == 64;
+    ::close(fd);
+    if (!ok) return make_error(Errc::kIo, "cannot write '" + path + "'");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
+std::string random_password() {
+  (void)sodium_ready();
+  unsigned char raw[12];
+  randombytes_buf(raw, sizeof raw);
+  char out[sodium_base64_ENCODED_LEN(12, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
 bool LoginLimiter::allowed(const std::string& key, Instant now) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
@@ -199,6 +232,15 @@ Status put_user(store::Store& store, const std::string& username, Role role,
                     {username, std::string(role_name(role)), *hash, format_utc(now)});
   if (!added.ok()) return added.error();
   return Status::Ok();
+}
+
+Result<int64_t> count_users(store::Store& store) {
+  int64_t n = 0;
+  Status s =
+      store.query_text("SELECT COUNT(*) FROM " + store::table_name(store.kind(), "api_users"),
+                       [&](const auto& r) { n = std::stoll(std::string(r[0])); });
+  if (!s.ok()) return s.error();
+  return n;
 }
 
 Result<std::optional<ApiUser>> find_user(store::Store& store, const std::string& username) {

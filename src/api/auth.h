@@ -51,6 +51,9 @@ class Tokens {
 // neither is set.
 Result<std::string> jwt_secret_from_env();
 
+// The secret in `path`, created (32 random bytes, hex, mode 0600) when missing: for `run`.
+Result<std::string> load_or_create_secret_file(const std::string& path);
+
 // Failed logins per key (the username, and the client address): after `max_failures`
 // within `window_us`, refused until the window passes.
 class LoginLimiter {
@@ -82,5 +85,8 @@ struct ApiUser {
 Status put_user(store::Store& store, const std::string& username, Role role,
                 std::string_view password, Instant now);
 Result<std::optional<ApiUser>> find_user(store::Store& store, const std::string& username);
+Result<int64_t> count_users(store::Store& store);
+// A random password for a demo account: 16 URL-safe characters.
+std::string random_password();
 
 }  // namespace wf::api

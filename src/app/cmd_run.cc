@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "api/server.h"
 #include "app/commands.h"
 #include "app/common.h"
 #include "app/dims.h"
@@ -54,7 +55,45 @@ constexpr const char* kUsage =
     "                       maintenance, retention) and the stream alerts' thresholds\n"
     "                       (default: the built-in config/operations.toml); webhooks from\n"
     "                       WALLETFLOW_WEBHOOKS / WALLETFLOW_WEBHOOKS_FILE\n"
-    "  --no-scheduler       do not run the scheduled jobs in this process\n";
+    "  --no-scheduler       do not run the scheduled jobs in this process\n"
+    "  --port P             the HTTP API (and dashboard) on 127.0.0.1:P (default 8080;\n"
+    "                       0: any free port). JWT secret: WALLETFLOW_JWT_SECRET, else\n"
+    "                       <db>.jwt (created, mode 0600). With no API user yet, a demo\n"
+    "                       admin is created and its password printed once\n"
+    "  --no-api             do not serve the API\n";
+
+// The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
+// (password printed once) when the store has no API user yet.
+Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, const std::string& db,
+                                               int port, store::Store& store) {
+  auto secret = api::jwt_secret_from_env();
+  if (!secret.ok()) return secret.take_error();
+  if (secret->empty()) {
+    secret = api::load_or_create_secret_file(db + ".jwt");
+    if (!secret.ok()) return secret.take_error();
+  }
+  api::ServerOptions options;
+  options.store_uri = store_uri;
+  options.port = port;
+  auto tokens = api::Tokens::create(*secret, options.issuer, options.token_ttl_us);
+  if (!tokens.ok()) return tokens.take_error();
+  auto users = api::count_users(store);
+  if (!users.ok()) return users.take_error();
+  std::string demo;
+  if (*users == 0) {
+    demo = api::random_password();
+    WF_RETURN_IF_ERROR(api::put_user(store, "demo", api::Role::kAdmin, demo, SystemClock().now()));
+  }
+  auto server = std::make_unique<api::Server>(options, std::move(*tokens));
+  WF_RETURN_IF_ERROR(server->start());
+  std::fprintf(stderr, "walletflow run: API on http://127.0.0.1:%d (GET /openapi.json)\n",
+               server->port());
+  if (!demo.empty()) {
+    std::fprintf(stderr, "walletflow run: demo login (shown this once): user demo, password %s\n",
+                 demo.c_str());
+  }
+  return server;
+}
 
 }  // namespace
 
@@ -68,7 +107,7 @@ int cmd_run(int argc, char** argv) {
       .option("merchants");
   args.option("seed").option("fraud-rate").option("bad-rate").option("pii-key-file");
   args.option("labels-out").option("now").option("rules").option("config");
-  args.option("no-scheduler", true);
+  args.option("no-scheduler", true).option("port").option("no-api", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto rate = args.get_double("rate", 2000, 0.001, 10'000'000);
   auto duration = args.get_double("duration", 0, 0, 365.0 * 86400);
@@ -140,6 +179,15 @@ int cmd_run(int argc, char** argv) {
   if (!args.has("no-scheduler")) {
     if (Status s = (*ops)->start_scheduler(store_uri); !s.ok()) return report(s.error());
   }
+  std::unique_ptr<api::Server> api_server;
+  if (!args.has("no-api")) {
+    auto port = args.get_int("port", 8080, 0, 65535);
+    if (!port.ok()) return usage_error(args, port.error().message);
+    auto server = start_api(store_uri, db, static_cast<int>(*port), **store);
+    if (!server.ok()) return report(server.error());
+    api_server = std::move(*server);
+    api_server->set_source_lag([&runner] { return runner.snapshot().source_lag; });
+  }
 
   std::fprintf(stderr, "walletflow run: %s, %.0f tx/s, %zu users, %zu merchants%s\n", db.c_str(),
                *rate, dims->users.size(), dims->merchants.size(),
@@ -148,6 +196,7 @@ int cmd_run(int argc, char** argv) {
   Status result = run_with_status(runner, status, clock, static_cast<int64_t>(*duration * 1e6),
                                   (*ops)->observer());
   (*ops)->stop_scheduler();
+  if (api_server) api_server->stop();
   auto snap = runner.snapshot();
   if (!result.ok()) return report(result.error());
   if (labels) {
