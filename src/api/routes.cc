@@ -680,6 +680,57 @@ void overview(Call& c, const std::function<int64_t()>& source_lag) {
   c.json(200, std::move(out));
 }
 
+void stream(Call& c, EventHub& hub) {
+  auto min_score = c.int_param("min_score", 0, 0, 100);
+  if (!min_score) return;
+  bool decisions = true, alerts = true;
+  if (auto types = c.query("types")) {
+    decisions = types->find("decision") != std::string::npos;
+    alerts = types->find("alert") != std::string::npos;
+    if ((!decisions && !alerts) || types->size() > 20) {
+      c.error(400, "bad_request", "'types' is decision, alert or decision,alert");
+      return;
+    }
+  }
+  std::string decision = c.query("decision").value_or("");
+  if (!decision.empty() && decision != "NORMAL" && decision != "MONITOR" && decision != "FLAG") {
+    c.error(400, "bad_request", "'decision' must be NORMAL, MONITOR or FLAG");
+    return;
+  }
+  std::string user = c.query("user_id").value_or("");
+  if (!user.empty() && !id_like(user)) {
+    c.error(400, "bad_request", "'user_id' is not a valid value");
+    return;
+  }
+  // Resume after the last event a client saw (Last-Event-ID), else only new events.
+  uint64_t seq = hub.last_seq();
+  const std::string last_id = c.req.get_header_value("Last-Event-ID");
+  if (!last_id.empty()) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(last_id.data(), last_id.data() + last_id.size(), v);
+    if (ec == std::errc() && end == last_id.data() + last_id.size() && v <= seq) seq = v;
+  }
+  auto position = std::make_shared<uint64_t>(seq);
+  c.status = 200;
+  c.res.set_header("Cache-Control", "no-cache");
+  c.res.set_header("X-Accel-Buffering", "no");
+  c.res.set_chunked_content_provider("text/event-stream", [&hub, position, decisions, alerts,
+                                                           decision, user, min = *min_score](
+                                                              size_t, httplib::DataSink& sink) {
+    std::string out;
+    for (const HubEvent& e : hub.after(*position, kMicrosPerSecond)) {
+      *position = e.seq;
+      if ((e.type == "decision" && !decisions) || (e.type == "alert" && !alerts)) continue;
+      if (!decision.empty() && e.decision != decision) continue;
+      if (e.score < min || (!user.empty() && e.user_id != user)) continue;
+      out += "id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + e.json + "\n\n";
+    }
+    if (out.empty()) out = ": keep-alive\n\n";  // also finds clients that left
+    if (!sink.write(out.data(), out.size())) return false;
+    return !hub.closed();
+  });
+}
+
 }  // namespace
 
 void Server::add_routes() {
@@ -765,6 +816,16 @@ void Server::add_routes() {
                {},
                {"status", "note"},
                patch_alert});
+  r.push_back({"GET",
+               "/api/v1/stream",
+               Role::kViewer,
+               "Server-sent events: decisions and alerts as they are committed",
+               {{"types", "string", "decision, alert, or decision,alert (default both)"},
+                {"decision", "string", "only this decision"},
+                min_score,
+                {"user_id", "string", "only this user"}},
+               {},
+               [this](Call& c) { stream(c, hub_); }});
   r.push_back({"GET",
                "/api/v1/users/{id}",
                Role::kViewer,

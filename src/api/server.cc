@@ -258,6 +258,7 @@ Status Server::start() {
 }
 
 void Server::stop() {
+  hub_.close();  // streams end, so their threads return to the pool
   if (http_) http_->stop();
   if (thread_.joinable()) thread_.join();
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/auth.h"
+#include "api/event_hub.h"
 #include "api/metrics.h"
 #include "core/result.h"
 #include "store/store.h"
@@ -96,6 +97,8 @@ class Server {
   const std::vector<Route>& routes() const { return routes_; }
   std::string openapi() const;
   ApiMetrics& metrics() { return metrics_; }
+  // Live decisions and alerts for /api/v1/stream; `run` publishes each committed batch.
+  EventHub& hub() { return hub_; }
   // Extra Prometheus text appended to /metrics (the pipeline's, in `run`).
   void set_extra_metrics(std::function<std::string()> f) { extra_metrics_ = std::move(f); }
   void set_source_lag(std::function<int64_t()> f) { source_lag_ = std::move(f); }
@@ -112,6 +115,7 @@ class Server {
   StorePool pool_;
   LoginLimiter login_limiter_;
   ApiMetrics metrics_;
+  EventHub hub_;
   std::vector<Route> routes_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;

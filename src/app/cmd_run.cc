@@ -62,6 +62,19 @@ constexpr const char* kUsage =
     "                       admin is created and its password printed once\n"
     "  --no-api             do not serve the API\n";
 
+// Committed batches to the API's live stream.
+class HubSink final : public pipeline::BatchSink {
+ public:
+  explicit HubSink(api::EventHub& hub) : hub_(hub) {}
+  Status publish(const store::Batch& batch) override {
+    hub_.publish_batch(batch);
+    return Status::Ok();
+  }
+
+ private:
+  api::EventHub& hub_;
+};
+
 // The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
 // (password printed once) when the store has no API user yet.
 Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, const std::string& db,
@@ -172,6 +185,17 @@ int cmd_run(int argc, char** argv) {
   options.max_batch_age_us = 200'000;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
+  std::unique_ptr<api::Server> api_server;
+  std::unique_ptr<HubSink> hub_sink;
+  if (!args.has("no-api")) {
+    auto port = args.get_int("port", 8080, 0, 65535);
+    if (!port.ok()) return usage_error(args, port.error().message);
+    auto server = start_api(store_uri, db, static_cast<int>(*port), **store);
+    if (!server.ok()) return report(server.error());
+    api_server = std::move(*server);
+    hub_sink = std::make_unique<HubSink>(api_server->hub());
+    options.sink = hub_sink.get();  // committed batches feed /api/v1/stream
+  }
   pipeline::Runner runner(source, **store, processor, clock, options);
   install_stop_handlers();
   auto ops = Operations::open(args);
@@ -179,13 +203,7 @@ int cmd_run(int argc, char** argv) {
   if (!args.has("no-scheduler")) {
     if (Status s = (*ops)->start_scheduler(store_uri); !s.ok()) return report(s.error());
   }
-  std::unique_ptr<api::Server> api_server;
-  if (!args.has("no-api")) {
-    auto port = args.get_int("port", 8080, 0, 65535);
-    if (!port.ok()) return usage_error(args, port.error().message);
-    auto server = start_api(store_uri, db, static_cast<int>(*port), **store);
-    if (!server.ok()) return report(server.error());
-    api_server = std::move(*server);
+  if (api_server) {
     api_server->set_source_lag([&runner] { return runner.snapshot().source_lag; });
   }
 

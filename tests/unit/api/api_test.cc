@@ -473,6 +473,47 @@ TEST_P(ApiTest, UsersMerchantsAndTheOverview) {
   EXPECT_EQ(get("/api/v1/stats/overview?minutes=0", vic).first, 400);
 }
 
+TEST_P(ApiTest, TheStreamSendsCommittedDecisionsAndAlertsAsServerSentEvents) {
+  store::Batch b;
+  for (int i = 0; i < 6; ++i) {
+    store::FactRow f;
+    f.transaction_id = ids_[static_cast<size_t>(i)];
+    f.user_id = i < 3 ? "U1" : "U2";
+    f.transaction_type = "payment";
+    f.verdict = i % 3 == 0 ? domain::Verdict::kFlag : domain::Verdict::kNormal;
+    f.fraud_score = i % 3 == 0 ? 85 : 0;
+    f.alert_type = "R001 high_amount_night";
+    b.facts.push_back(f);
+  }
+  server_->hub().publish_batch(b);           // as run does after each commit
+  EXPECT_EQ(server_->hub().last_seq(), 8u);  // 6 decisions, 2 alerts
+  const std::string vic = login("vic", "viewer-pass");
+  auto read = [&](const std::string& path, int events) {
+    std::string got;
+    httplib::Headers h = bearer(vic);
+    h.emplace("Last-Event-ID", "0");  // from the start of what the hub holds
+    client_->Get(path.c_str(), h, [&](const char* data, size_t n) {
+      got.append(data, n);
+      size_t seen = 0;
+      for (size_t at = got.find("\n\n"); at != std::string::npos; at = got.find("\n\n", at + 2)) {
+        ++seen;
+      }
+      return seen < static_cast<size_t>(events);
+    });
+    return got;
+  };
+  const std::string alerts = read("/api/v1/stream?types=alert", 2);
+  EXPECT_NE(alerts.find("event: alert\ndata: {\"transaction_id\":\"tx-100\""), std::string::npos)
+      << alerts;
+  EXPECT_NE(alerts.find("tx-103"), std::string::npos);
+  EXPECT_EQ(alerts.find("event: decision"), std::string::npos);
+  const std::string u2 = read("/api/v1/stream?types=decision&user_id=U2", 3);
+  EXPECT_NE(u2.find("id: 5\nevent: decision"), std::string::npos) << u2;  // tx-103
+  EXPECT_EQ(u2.find("tx-100"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/stream", "").first, 401);
+  EXPECT_EQ(get("/api/v1/stream?types=gossip", vic).first, 400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
