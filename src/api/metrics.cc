@@ -19,6 +19,25 @@ std::string prometheus_label(const std::string& value) {
   return out;
 }
 
+std::string prometheus_histogram(const std::string& name, const std::string& help,
+                                 const Histogram& h, double units_per_second) {
+  static constexpr double kBounds[] = {0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                       0.0025,  0.005,   0.01,   0.025,   0.05,   0.1,
+                                       0.25,    0.5,     1.0,    2.5,     5.0,    10.0};
+  std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  char num[64];
+  for (double b : kBounds) {
+    std::snprintf(num, sizeof num, "%g", b);
+    out += name + "_bucket{le=\"" + num + "\"} " +
+           std::to_string(h.count_at_most(static_cast<uint64_t>(b * units_per_second))) + "\n";
+  }
+  out += name + "_bucket{le=\"+Inf\"} " + std::to_string(h.count()) + "\n";
+  std::snprintf(num, sizeof num, "%.9f", h.approximate_sum() / units_per_second);
+  out += name + "_sum " + num + "\n";
+  out += name + "_count " + std::to_string(h.count()) + "\n";
+  return out;
+}
+
 void ApiMetrics::record(const std::string& route, const std::string& method, int status,
                         double seconds) {
   std::lock_guard lock(mu_);

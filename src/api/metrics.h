@@ -9,6 +9,8 @@
 #include <string>
 #include <tuple>
 
+#include "core/histogram.h"
+
 namespace wf::api {
 
 class ApiMetrics {
@@ -32,5 +34,10 @@ class ApiMetrics {
 
 // A label value escaped for the exposition format (backslash, quote, newline).
 std::string prometheus_label(const std::string& value);
+
+// A histogram of integer values in `unit`s per second-based bound (1e9 for nanoseconds,
+// 1e6 for microseconds, 1e3 for milliseconds) as a Prometheus histogram in seconds.
+std::string prometheus_histogram(const std::string& name, const std::string& help,
+                                 const Histogram& h, double units_per_second);
 
 }  // namespace wf::api

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "api/call.h"
@@ -731,6 +732,39 @@ void stream(Call& c, EventHub& hub) {
   });
 }
 
+// What the store holds: dead letters by code, alerts by rule and status.
+std::string store_metrics(store::Store& db) {
+  std::string out =
+      "# HELP walletflow_dead_letters Dead letters held in the store, by error code.\n"
+      "# TYPE walletflow_dead_letters gauge\n";
+  Status s = db.query_text(
+      "SELECT error_code, COUNT(*) FROM " + store::table_name(db.kind(), "dead_letters") +
+          " GROUP BY error_code ORDER BY 1",
+      [&](const std::vector<std::string_view>& r) {
+        out += "walletflow_dead_letters{code=\"" + prometheus_label(std::string(r[0])) + "\"} " +
+               std::string(r[1]) + "\n";
+      });
+  out +=
+      "# HELP walletflow_alerts Fraud alerts by rule (the one that decided) and case status.\n"
+      "# TYPE walletflow_alerts gauge\n";
+  std::map<std::pair<std::string, std::string>, int64_t> alerts;
+  if (s.ok()) {
+    s = db.query_text("SELECT alert_type, status, COUNT(*) FROM " +
+                          store::table_name(db.kind(), "fraud_alerts") +
+                          " GROUP BY alert_type, status",
+                      [&](const std::vector<std::string_view>& r) {
+                        std::string rule(r[0].substr(0, r[0].find(' ')));
+                        alerts[{rule, std::string(r[1])}] += to_i64(r[2]);
+                      });
+  }
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  for (const auto& [key, n] : alerts) {
+    out += "walletflow_alerts{rule=\"" + prometheus_label(key.first) + "\",status=\"" + key.second +
+           "\"} " + std::to_string(n) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 void Server::add_routes() {
@@ -757,6 +791,7 @@ void Server::add_routes() {
                }});
   r.push_back({"GET", "/metrics", std::nullopt, "Prometheus metrics", {}, {}, [this](Call& c) {
                  std::string text = metrics_.text();
+                 text += store_metrics(c.db());
                  if (extra_metrics_) text += extra_metrics_();
                  c.status = 200;
                  c.res.set_content(text, "text/plain; version=0.0.4");

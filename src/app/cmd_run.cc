@@ -205,6 +205,7 @@ int cmd_run(int argc, char** argv) {
   }
   if (api_server) {
     api_server->set_source_lag([&runner] { return runner.snapshot().source_lag; });
+    api_server->set_extra_metrics([&runner] { return pipeline_metrics(runner.snapshot()); });
   }
 
   std::fprintf(stderr, "walletflow run: %s, %.0f tx/s, %zu users, %zu merchants%s\n", db.c_str(),

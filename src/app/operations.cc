@@ -1,10 +1,47 @@
 #include "app/operations.h"
 
+#include "api/metrics.h"
 #include "core/log.h"
 #include "core/thread.h"
 #include "jobs/scheduler.h"
 
 namespace wf::app {
+
+std::string pipeline_metrics(const pipeline::RunnerSnapshot& s) {
+  auto counter = [](const std::string& name, const std::string& help,
+                    std::initializer_list<std::pair<std::string, int64_t>> values) {
+    std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+    for (const auto& [labels, v] : values) {
+      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
+    }
+    return out;
+  };
+  std::string out;
+  out += counter("walletflow_events_total", "Records read, by outcome.",
+                 {{"outcome=\"stored\"", s.facts},
+                  {"outcome=\"dead_letter\"", s.dead_letters},
+                  {"outcome=\"duplicate\"", s.duplicates}});
+  out += counter("walletflow_decisions_total", "Decisions, by verdict.",
+                 {{"decision=\"FLAG\"", s.flagged},
+                  {"decision=\"MONITOR\"", s.monitored},
+                  {"decision=\"NORMAL\"", s.facts - s.flagged - s.monitored}});
+  out += counter("walletflow_batches_committed_total", "Store transactions committed.",
+                 {{"", s.batches}});
+  out += counter("walletflow_rules_reloads_total", "Rule packs swapped in while running.",
+                 {{"", s.rules_swaps}});
+  out += api::prometheus_histogram("walletflow_decision_latency_seconds",
+                                   "Decode to decision, per event.", s.latency_ns, 1e9);
+  out += api::prometheus_histogram("walletflow_store_commit_seconds",
+                                   "Store commit time per batch.", s.commit_us, 1e6);
+  out += api::prometheus_histogram("walletflow_end_to_end_seconds",
+                                   "Record entered the source to its batch committed.",
+                                   s.end_to_end_ms, 1e3);
+  out +=
+      "# HELP walletflow_source_lag Records waiting in the source (-1: unknown).\n"
+      "# TYPE walletflow_source_lag gauge\nwalletflow_source_lag " +
+      std::to_string(s.source_lag) + "\n";
+  return out;
+}
 
 Result<std::unique_ptr<Operations>> Operations::open(const Args& args) {
   auto config = jobs::load_ops_config(args.get_or("config", ""));

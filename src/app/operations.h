@@ -17,6 +17,10 @@
 
 namespace wf::app {
 
+// The pipeline's running totals as Prometheus text: events by outcome, decisions,
+// decision latency, store commit latency, end-to-end latency, source lag, rule reloads.
+std::string pipeline_metrics(const pipeline::RunnerSnapshot& s);
+
 class Operations {
  public:
   // --config FILE (default: the built-in operations config) and the webhooks.

@@ -40,6 +40,23 @@ class Histogram {
     }
     return upper(counts_.size() - 1);
   }
+  // Values recorded in buckets lying wholly at or below `bound` (Prometheus' cumulative
+  // "le" buckets; a bucket straddling the bound counts above it).
+  uint64_t count_at_most(uint64_t bound) const {
+    uint64_t n = 0;
+    for (size_t i = 0; i < counts_.size() && upper(i) <= bound; ++i) n += counts_[i];
+    return n;
+  }
+  // The sum of the recorded values, estimated from bucket midpoints.
+  double approximate_sum() const {
+    double sum = 0;
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      if (counts_[i] == 0) continue;
+      const double lo = i == 0 ? 0.0 : double(upper(i - 1) + 1);
+      sum += double(counts_[i]) * (lo + double(upper(i))) / 2.0;
+    }
+    return sum;
+  }
 
  private:
   static constexpr int kSubBits = 4;

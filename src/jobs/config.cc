@@ -194,7 +194,8 @@ class Parser {
   void parse_alerts(const toml::table& t, notify::AlertThresholds* a) {
     only(t,
          {"lag_records", "lag_for", "stall_after", "fraud_rate_factor", "fraud_window",
-          "fraud_baseline", "fraud_rate_min", "burst_flagged", "burst_window", "burst_quiet"},
+          "fraud_baseline", "fraud_rate_min", "burst_flagged", "burst_factor", "burst_window",
+          "burst_quiet"},
          "[alerts]");
     integer(t, "lag_records", 1, INT64_MAX, &a->lag_records);
     duration(t, "lag_for", &a->lag_for_us);
@@ -204,6 +205,7 @@ class Parser {
     duration(t, "fraud_baseline", &a->fraud_baseline_us);
     number(t, "fraud_rate_min", &a->fraud_rate_min);
     integer(t, "burst_flagged", 1, INT64_MAX, &a->burst_flagged);
+    number(t, "burst_factor", &a->burst_factor);
     duration(t, "burst_window", &a->burst_window_us);
     duration(t, "burst_quiet", &a->burst_quiet_us);
   }

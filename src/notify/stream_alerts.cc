@@ -135,18 +135,28 @@ void StreamAlerts::check_fraud_rate(Instant now, const PipelineTotals& p) {
 }
 
 void StreamAlerts::check_burst(Instant now, const PipelineTotals& p) {
-  const Sample& s = at_or_before(now - t_.burst_window_us);
+  const Instant window_start = now - t_.burst_window_us;
+  const Sample& s = at_or_before(window_start);
+  const Sample& b = at_or_before(window_start - t_.fraud_baseline_us);
+  // Only once the samples cover the window and a baseline of a few windows before it.
+  if (s.at > window_start || s.at - b.at < 3 * t_.burst_window_us) return;
   const int64_t flagged = p.flagged - s.flagged;
-  if (flagged >= t_.burst_flagged) {
+  const double usual =
+      double(s.flagged - b.flagged) * double(t_.burst_window_us) / double(s.at - b.at);
+  if (flagged >= t_.burst_flagged && double(flagged) >= t_.burst_factor * usual) {
     burst_last_seen_ = now;
     if (!in_burst_) {
       in_burst_ = true;
+      char usual_text[32];
+      std::snprintf(usual_text, sizeof usual_text, "%.1f", usual);
       emit(now, "fraud_burst", Severity::kCritical, "Burst of flagged transactions",
            std::to_string(flagged) + " transactions were flagged within " + minutes(now - s.at) +
-               " (threshold " + std::to_string(t_.burst_flagged) +
-               "). One message per burst: the next after " + minutes(t_.burst_quiet_us) +
-               " of calm.",
-           {{"flagged", std::to_string(flagged)}, {"window", minutes(now - s.at)}});
+               ", against " + usual_text +
+               " in a usual window. One message per burst: the next after " +
+               minutes(t_.burst_quiet_us) + " of calm.",
+           {{"flagged", std::to_string(flagged)},
+            {"usual", usual_text},
+            {"window", minutes(now - s.at)}});
     }
   } else if (in_burst_ && now - burst_last_seen_ >= t_.burst_quiet_us) {
     in_burst_ = false;

@@ -23,7 +23,10 @@ struct AlertThresholds {
   int64_t fraud_baseline_us = 3 * kMicrosPerHour;
   double fraud_rate_min = 0.02;
   int64_t fraud_min_facts = 200;  // in the window, for a rate worth comparing
+  // A burst: within burst_window, at least burst_flagged FLAG decisions and burst_factor
+  // times as many as a window of the baseline hours had on average.
   int64_t burst_flagged = 50;
+  double burst_factor = 5.0;
   int64_t burst_window_us = kMicrosPerMinute;
   int64_t burst_quiet_us = 5 * kMicrosPerMinute;
 };

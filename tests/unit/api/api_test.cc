@@ -514,6 +514,40 @@ TEST_P(ApiTest, TheStreamSendsCommittedDecisionsAndAlertsAsServerSentEvents) {
   EXPECT_EQ(get("/api/v1/stream?types=gossip", vic).first, 400);
 }
 
+TEST_P(ApiTest, MetricsPassPromtool) {
+  const std::string vic = login("vic", "viewer-pass");
+  get("/api/v1/analytics/fraud-alerts?limit=3", vic);
+  get("/api/v1/analytics/transactions?colour=red", vic);  // a 400 to count
+  store::Batch dead;
+  dead.source = "stdin";
+  dead.end_offset = 40;
+  dead.dead_letters = {{31, Errc::kBadAmount, "bad", "{}", {}},
+                       {32, Errc::kMalformedJson, "bad", "{", {}}};
+  ASSERT_TRUE(store_->commit(dead).ok());
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4");
+  const std::string& text = r->body;
+  EXPECT_NE(
+      text.find(
+          R"(walletflow_api_requests_total{route="/api/v1/analytics/transactions",method="GET",status="400"} 1)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(walletflow_dead_letters{code="BAD_AMOUNT"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(walletflow_alerts{rule="R001",status="NEW"} 10)"), std::string::npos);
+  EXPECT_NE(text.find("walletflow_api_request_duration_seconds_bucket{route=\"/api/v1/auth/"
+                      "login\",le=\"+Inf\"} 1"),
+            std::string::npos);
+  const std::string path = dir_.file("metrics.txt");
+  std::ofstream(path) << text;
+  const int rc = std::system(
+      ("promtool check metrics < " + path + " > " + dir_.file("promtool.txt") + " 2>&1").c_str());
+  std::ifstream log(dir_.file("promtool.txt"));
+  std::string said((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << "promtool (Debian package prometheus) says: " << said;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

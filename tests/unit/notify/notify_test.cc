@@ -259,25 +259,43 @@ TEST(StreamAlerts, FraudRateWellAboveTheRecentHours) {
 }
 
 TEST(StreamAlerts, OneMessagePerBurstOfFlaggedTransactions) {
+  Feed start(only_bursts_of(100));
+  start.run(120, [](PipelineTotals& p) {  // no baseline yet: a high start is not a burst
+    healthy(p);
+    p.flagged += 9;
+  });
+  EXPECT_TRUE(start.sent.empty());
   Feed f(only_bursts_of(100));  // healthy is 60 flagged a minute
   f.run(600, healthy);
-  f.run(120, [](PipelineTotals& p) {  // 2 flagged a second for two minutes
+  f.run(120, [](PipelineTotals& p) {  // 10 flagged a second: 600 a minute against 60
     healthy(p);
-    p.flagged += 1;
+    p.flagged += 9;
   });
   EXPECT_EQ(f.events(), (std::vector<std::string>{"fraud_burst"}));
+  EXPECT_NE(f.sent[0].text.find("against 6"), std::string::npos) << f.sent[0].text;
   f.run(60, healthy);
   f.run(60, [](PipelineTotals& p) {  // back within five quiet minutes: the same burst
     healthy(p);
-    p.flagged += 1;
+    p.flagged += 9;
   });
   EXPECT_EQ(f.sent.size(), 1u);
   f.run(6 * 60, healthy);
-  f.run(60, [](PipelineTotals& p) {
+  f.run(60, [](PipelineTotals& p) {  // a new burst, above the baseline the first one raised
     healthy(p);
-    p.flagged += 1;
+    p.flagged += 19;
   });
   EXPECT_EQ(f.events(), (std::vector<std::string>{"fraud_burst", "fraud_burst"}));
+  // Twice the usual is no burst, however many that is.
+  Feed busy(only_bursts_of(100));
+  busy.run(900, [](PipelineTotals& p) {
+    healthy(p);
+    p.flagged += 4;  // 300 a minute, every minute
+  });
+  busy.run(120, [](PipelineTotals& p) {
+    healthy(p);
+    p.flagged += 9;  // 600 a minute
+  });
+  EXPECT_TRUE(busy.sent.empty());
 }
 
 }  // namespace
