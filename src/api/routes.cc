@@ -3,7 +3,9 @@
 #include <sodium.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -12,6 +14,7 @@
 #include "api/server.h"
 #include "core/json_writer.h"
 #include "marts/marts.h"
+#include "rules/pack.h"
 
 namespace wf::api {
 namespace {
@@ -732,6 +735,110 @@ void stream(Call& c, EventHub& hub) {
   });
 }
 
+void get_rules(Call& c, const ServerOptions& o) {
+  std::string text;
+  std::string source;
+  if (!o.rules_file.empty()) {
+    std::ifstream in(o.rules_file, std::ios::binary);
+    if (!in) {
+      c.error(503, "unavailable", "cannot read the rules file");
+      return;
+    }
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    source = "file:" + o.rules_file;
+  } else {
+    text = std::string(rules::RulePack::builtin_text(o.profile));
+    source = "builtin:" + o.profile;
+  }
+  auto pack = rules::RulePack::parse(text, source);
+  // Hits and live precision from analysts' verdicts, per rule that decided an alert.
+  struct Stats {
+    int64_t alerts = 0, confirmed = 0, dismissed = 0;
+  };
+  std::map<std::string, Stats> stats;
+  store::Store& db = c.db();
+  Status s = db.query_text("SELECT alert_type, status, COUNT(*) FROM " +
+                               store::table_name(db.kind(), "fraud_alerts") +
+                               " GROUP BY alert_type, status",
+                           [&](const std::vector<std::string_view>& r) {
+                             Stats& st = stats[std::string(r[0].substr(0, r[0].find(' ')))];
+                             const int64_t n = to_i64(r[2]);
+                             st.alerts += n;
+                             if (r[1] == "CONFIRMED") st.confirmed += n;
+                             if (r[1] == "DISMISSED") st.dismissed += n;
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("source").string(source);
+  w.key("editable").boolean(!o.rules_file.empty());
+  w.key("version");
+  pack.ok() ? w.string(pack->version()) : w.null();
+  if (!pack.ok()) w.key("problems").string(pack.error().message);
+  w.key("rules").begin_array();
+  for (const rules::Rule& rule : pack.ok() ? pack->rules() : std::vector<rules::Rule>{}) {
+    const Stats& st = stats[rule.id];
+    w.begin_object();
+    w.key("id").string(rule.id);
+    w.key("name").string(rule.name);
+    w.key("score").number(int64_t{rule.score});
+    w.key("alerts").number(st.alerts);
+    w.key("confirmed").number(st.confirmed);
+    w.key("dismissed").number(st.dismissed);
+    w.key("precision");
+    st.confirmed + st.dismissed > 0
+        ? w.number(double(st.confirmed) / double(st.confirmed + st.dismissed), 4)
+        : w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("toml").string(text);
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
+void put_rules(Call& c, const ServerOptions& o) {
+  if (o.rules_file.empty()) {
+    c.error(409, "not_editable",
+            "the built-in rule pack is running; start with --rules FILE to edit rules here");
+    return;
+  }
+  const std::string_view text = c.body_string("toml");
+  if (text.empty()) {
+    c.error(400, "bad_request", "'toml' (the whole rules file, a string) is required");
+    return;
+  }
+  // The same checks as the file watcher: a pack that does not compile is refused whole.
+  auto pack = rules::RulePack::parse(text, "rules");
+  if (!pack.ok()) {
+    c.error(400, "invalid_rules", pack.error().message);
+    return;
+  }
+  const std::string tmp = o.rules_file + ".tmp-api";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      c.error(503, "unavailable", "cannot write the rules file");
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), o.rules_file.c_str()) != 0) {
+    c.error(503, "unavailable", "cannot replace the rules file");
+    return;
+  }
+  c.audit("rules_replace", o.rules_file, "version " + pack->version());
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("version").string(pack->version());
+  w.key("rules").number(static_cast<int64_t>(pack->rules().size()));
+  w.key("source").string("file:" + o.rules_file);
+  w.end_object();
+  c.json(200, std::move(out));
+}
+
 // What the store holds: dead letters by code, alerts by rule and status.
 std::string store_metrics(store::Store& db) {
   std::string out =
@@ -851,6 +958,20 @@ void Server::add_routes() {
                {},
                {"status", "note"},
                patch_alert});
+  r.push_back({"GET",
+               "/api/v1/rules",
+               Role::kViewer,
+               "The ruleset: text, version, and each rule's alerts and live precision",
+               {},
+               {},
+               [this](Call& c) { get_rules(c, options_); }});
+  r.push_back({"PUT",
+               "/api/v1/rules",
+               Role::kAdmin,
+               "Replace the ruleset (validated whole; running processes reload it)",
+               {},
+               {"toml"},
+               [this](Call& c) { put_rules(c, options_); }});
   r.push_back({"GET",
                "/api/v1/stream",
                Role::kViewer,

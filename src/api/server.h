@@ -38,6 +38,10 @@ struct ServerOptions {
   std::string issuer = "walletflow";
   int64_t read_timeout_us = 5 * kMicrosPerSecond;  // slow clients are cut off
   int64_t ready_max_lag = 1'000'000;               // /ready fails above this source lag
+  // The rules GET/PUT /api/v1/rules show and replace: a file (PUT writes it; every
+  // process watching it reloads) or, when empty, the built-in pack of `profile`.
+  std::string rules_file;
+  std::string profile = "ph-ewallet";
 };
 
 // A pool of store connections, one per request at a time.

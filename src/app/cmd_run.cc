@@ -78,7 +78,8 @@ class HubSink final : public pipeline::BatchSink {
 // The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
 // (password printed once) when the store has no API user yet.
 Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, const std::string& db,
-                                               int port, store::Store& store) {
+                                               int port, store::Store& store,
+                                               const std::string& rules_file) {
   auto secret = api::jwt_secret_from_env();
   if (!secret.ok()) return secret.take_error();
   if (secret->empty()) {
@@ -88,6 +89,7 @@ Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, con
   api::ServerOptions options;
   options.store_uri = store_uri;
   options.port = port;
+  options.rules_file = rules_file;
   auto tokens = api::Tokens::create(*secret, options.issuer, options.token_ttl_us);
   if (!tokens.ok()) return tokens.take_error();
   auto users = api::count_users(store);
@@ -190,7 +192,8 @@ int cmd_run(int argc, char** argv) {
   if (!args.has("no-api")) {
     auto port = args.get_int("port", 8080, 0, 65535);
     if (!port.ok()) return usage_error(args, port.error().message);
-    auto server = start_api(store_uri, db, static_cast<int>(*port), **store);
+    auto server =
+        start_api(store_uri, db, static_cast<int>(*port), **store, args.get_or("rules", ""));
     if (!server.ok()) return report(server.error());
     api_server = std::move(*server);
     hub_sink = std::make_unique<HubSink>(api_server->hub());

@@ -25,7 +25,9 @@ constexpr const char* kServeUsage =
     "  --store STORE   sqlite:PATH or postgresql://...\n"
     "  --port P        port (default 8080; 0: any free one, printed)\n"
     "  --host H        address to listen on (default 127.0.0.1)\n"
-    "  --threads N     connections served at once (default 64)\n";
+    "  --threads N     connections served at once (default 64)\n"
+    "  --rules FILE    the rules file GET/PUT /api/v1/rules show and replace (processes\n"
+    "                  run with --rules FILE reload it); default: the built-in pack, read only\n";
 
 constexpr const char* kUsersUsage =
     "usage: walletflow users add NAME --role viewer|analyst|admin --store STORE\n"
@@ -38,7 +40,7 @@ constexpr const char* kUsersUsage =
 
 int cmd_serve(int argc, char** argv) {
   Args args(kServeUsage);
-  args.option("store").option("port").option("host").option("threads");
+  args.option("store").option("port").option("host").option("threads").option("rules");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto port = args.get_int("port", 8080, 0, 65535);
@@ -55,6 +57,7 @@ int cmd_serve(int argc, char** argv) {
   options.port = static_cast<int>(*port);
   options.host = args.get_or("host", "127.0.0.1");
   options.threads = static_cast<int>(*threads);
+  options.rules_file = args.get_or("rules", "");
   auto tokens = api::Tokens::create(*secret, options.issuer, options.token_ttl_us);
   if (!tokens.ok()) return report(tokens.error());
   {

@@ -13,7 +13,9 @@
 #include <thread>
 
 #include "api/server.h"
+#include "core/json_writer.h"
 #include "marts/marts.h"
+#include "rules/pack.h"
 #include "support/pg_server.h"
 #include "support/temp_dir.h"
 
@@ -79,6 +81,9 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(put_user(*store_, "root", Role::kAdmin, "admin-pass1", kBase).ok());
     ServerOptions o;
     o.store_uri = uri_;
+    rules_file_ = dir_.file("rules.toml");
+    std::ofstream(rules_file_) << rules::RulePack::builtin_text("ph-ewallet");
+    o.rules_file = rules_file_;
     o.port = 0;
     o.threads = 8;
     o.read_timeout_us = kMicrosPerSecond;
@@ -135,6 +140,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
 
   wf::testing::TempDir dir_;
   std::string uri_;
+  std::string rules_file_;
   std::unique_ptr<store::Store> store_;
   std::vector<std::string> ids_;
   std::unique_ptr<Server> server_;
@@ -422,12 +428,12 @@ TEST_P(ApiTest, TheOpenApiDocumentMatchesTheRoutes) {
         if (auto at = concrete.find(var); at != std::string::npos)
           concrete.replace(at, var.size(), "1");
       }
-      httplib::Result res = method == "get" ? client_->Get(concrete.c_str())
-                            : method == "post"
-                                ? client_->Post(concrete.c_str(), "{}", "application/json")
-                                : client_->Patch(concrete.c_str(), "{}", "application/json");
+      httplib::Result res =
+          method == "get"    ? client_->Get(concrete.c_str())
+          : method == "post" ? client_->Post(concrete.c_str(), "{}", "application/json")
+          : method == "put"  ? client_->Put(concrete.c_str(), "{}", "application/json")
+                             : client_->Patch(concrete.c_str(), "{}", "application/json");
       ASSERT_TRUE(res);
-      EXPECT_NE(res->body.find("no such route"), 0u) << method << " " << path;
       EXPECT_TRUE(res->body.find("\"no such route\"") == std::string::npos)
           << method << " " << path;
     }
@@ -546,6 +552,60 @@ TEST_P(ApiTest, MetricsPassPromtool) {
   std::ifstream log(dir_.file("promtool.txt"));
   std::string said((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_EQ(rc, 0) << "promtool (Debian package prometheus) says: " << said;
+}
+
+TEST_P(ApiTest, RulesWithLivePrecisionAndValidatedReplacement) {
+  const std::string vic = login("vic", "viewer-pass");
+  const std::string ana = login("ana", "analyst-pass");
+  const std::string root = login("root", "admin-pass1");
+  // An analyst's verdicts make R001's precision.
+  ASSERT_EQ(patch("/api/v1/alerts/1", ana, R"({"status":"INVESTIGATING"})").first, 200);
+  ASSERT_EQ(patch("/api/v1/alerts/1", ana, R"({"status":"DISMISSED"})").first, 200);
+  ASSERT_EQ(patch("/api/v1/alerts/2", ana, R"({"status":"INVESTIGATING"})").first, 200);
+  ASSERT_EQ(patch("/api/v1/alerts/2", ana, R"({"status":"CONFIRMED"})").first, 200);
+  auto got = get("/api/v1/rules", vic);
+  ASSERT_EQ(got.first, 200) << got.second;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(got.second);
+  EXPECT_EQ(std::string_view(doc["source"]), "file:" + rules_file_);
+  EXPECT_TRUE(bool(doc["editable"]));
+  const std::string version{std::string_view(doc["version"])};
+  simdjson::dom::element r001 = doc["rules"].at(0);
+  EXPECT_EQ(std::string_view(r001["id"]), "R001");
+  EXPECT_EQ(int64_t(r001["alerts"]), 10);
+  EXPECT_EQ(int64_t(r001["confirmed"]), 1);
+  EXPECT_DOUBLE_EQ(double(r001["precision"]), 0.5);
+  EXPECT_TRUE(doc["rules"].at(1)["precision"].is_null());
+
+  std::string text(rules::RulePack::builtin_text("ph-ewallet"));
+  auto body = [](const std::string& toml) {
+    std::string out;
+    JsonWriter w(&out);
+    w.begin_object().key("toml").string(toml).end_object();
+    return out;
+  };
+  auto put = [&](const std::string& token, const std::string& b) {
+    auto r = client_->Put("/api/v1/rules", bearer(token), b, "application/json");
+    return r ? std::pair{r->status, r->body} : std::pair{-1, std::string()};
+  };
+  EXPECT_EQ(put(vic, body(text)).first, 403);
+  EXPECT_EQ(put(ana, body(text)).first, 403);
+  std::string broken = text;
+  broken.replace(broken.find("score = 85"), 10, "score = 850");
+  auto refused = put(root, body(broken));
+  EXPECT_EQ(refused.first, 400);
+  EXPECT_EQ(error_code(refused.second), "invalid_rules");
+  EXPECT_NE(refused.second.find("rules:"), std::string::npos) << refused.second;  // file:line
+  std::string edited = text;
+  edited.replace(edited.find("score = 85"), 10, "score = 80");
+  auto accepted = put(root, body(edited));
+  ASSERT_EQ(accepted.first, 200) << accepted.second;
+  std::ifstream in(rules_file_);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+            edited);  // running processes watching the file reload it
+  simdjson::dom::parser p2;
+  EXPECT_NE(std::string_view(p2.parse(get("/api/v1/rules", vic).second)["version"]), version);
+  EXPECT_EQ(count("audit_log", "action = 'rules_replace' AND username = 'root'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values("sqlite", "postgresql"),
