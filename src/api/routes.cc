@@ -958,6 +958,50 @@ void Server::add_routes() {
                {},
                {"status", "note"},
                patch_alert});
+  r.push_back(
+      {"POST",
+       "/api/v1/score",
+       Role::kAnalyst,
+       "A decision for one transaction before it is authorised: the stream's rules and "
+       "state, which it leaves as they are",
+       {},
+       {"transaction_id",
+        "event_timestamp",
+        "user_id",
+        "transaction_type",
+        "amount",
+        "currency",
+        "merchant_id",
+        "counterparty_id",
+        "channel",
+        "payment_method",
+        "status",
+        "country",
+        "province",
+        "city",
+        "lat",
+        "lon",
+        "device_id",
+        "ip_address",
+        "phone_number",
+        "product_id",
+        "quantity",
+        "orig_balance_before",
+        "orig_balance_after",
+        "dest_balance_before",
+        "dest_balance_after"},
+       [this](Call& c) {
+         if (!scorer_) {
+           c.error(503, "unavailable", "scoring runs where the stream's state is: walletflow run");
+           return;
+         }
+         auto scored = scorer_(c.req.body);
+         if (!scored.ok()) {
+           c.error(400, std::string(errc_name(scored.error().code)), scored.error().message);
+           return;
+         }
+         c.json(200, std::move(*scored));
+       }});
   r.push_back({"GET",
                "/api/v1/rules",
                Role::kViewer,

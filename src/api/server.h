@@ -106,6 +106,10 @@ class Server {
   // Extra Prometheus text appended to /metrics (the pipeline's, in `run`).
   void set_extra_metrics(std::function<std::string()> f) { extra_metrics_ = std::move(f); }
   void set_source_lag(std::function<int64_t()> f) { source_lag_ = std::move(f); }
+  // POST /api/v1/score: the event JSON in, the decision's JSON out (an error's code is a
+  // dead-letter code: 400). Set by the process that holds the stream's state (`run`).
+  using Scorer = std::function<Result<std::string>(std::string_view event_json)>;
+  void set_scorer(Scorer f) { scorer_ = std::move(f); }
 
  private:
   friend class Call;
@@ -126,6 +130,7 @@ class Server {
   int port_ = 0;
   std::function<std::string()> extra_metrics_;
   std::function<int64_t()> source_lag_;
+  Scorer scorer_;
 };
 
 }  // namespace wf::api

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "api/server.h"
 #include "app/commands.h"
@@ -13,6 +14,7 @@
 #include "app/operations.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "pipeline/runner.h"
 
@@ -74,6 +76,35 @@ class HubSink final : public pipeline::BatchSink {
  private:
   api::EventHub& hub_;
 };
+
+// POST /api/v1/score against the stream's own Processor, between its reads.
+Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
+                               std::string_view body) {
+  Result<pipeline::Processor::Scored> scored = [&] {
+    std::lock_guard lock(mu);
+    return processor.score(body);
+  }();
+  if (!scored.ok()) return scored.take_error();
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("decision").string(domain::verdict_name(scored->decision.verdict));
+  w.key("score").number(int64_t{scored->decision.score});
+  w.key("rules_fired").begin_array();
+  std::string_view ids = scored->rules_fired;
+  while (!ids.empty()) {
+    size_t comma = ids.find(',');
+    w.string(ids.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    ids.remove_prefix(comma + 1);
+  }
+  w.end_array();
+  w.key("reasons").string(scored->reasons);
+  w.key("ruleset_version").string(scored->ruleset_version);
+  w.key("latency_us").number(double(scored->latency_ns) / 1000.0, 1);
+  w.end_object();
+  return out;
+}
 
 // The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
 // (password printed once) when the store has no API user yet.
@@ -187,8 +218,9 @@ int cmd_run(int argc, char** argv) {
   options.max_batch_age_us = 200'000;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
-  std::unique_ptr<api::Server> api_server;
+  std::mutex processor_mutex;  // the stream and POST /api/v1/score share the Processor
   std::unique_ptr<HubSink> hub_sink;
+  std::unique_ptr<api::Server> api_server;  // stopped (destroyed) before what it uses
   if (!args.has("no-api")) {
     auto port = args.get_int("port", 8080, 0, 65535);
     if (!port.ok()) return usage_error(args, port.error().message);
@@ -198,6 +230,10 @@ int cmd_run(int argc, char** argv) {
     api_server = std::move(*server);
     hub_sink = std::make_unique<HubSink>(api_server->hub());
     options.sink = hub_sink.get();  // committed batches feed /api/v1/stream
+    options.processor_mutex = &processor_mutex;
+    api_server->set_scorer([&processor, &processor_mutex](std::string_view body) {
+      return score_json(processor, processor_mutex, body);
+    });
   }
   pipeline::Runner runner(source, **store, processor, clock, options);
   install_stop_handlers();

@@ -185,6 +185,30 @@ void Processor::process(const stream::Record& record, store::Batch* batch, Arena
   process_one(record, batch, arena);
 }
 
+Result<Processor::Scored> Processor::score(std::string_view json) {
+  const uint64_t start = CycleTimer::ticks();
+  // The decoder reads past the end of its input: a padded copy.
+  std::string padded(json);
+  padded.append(codec::kDecodePadding, '\0');
+  domain::Transaction tx;
+  WF_RETURN_IF_ERROR(decoder_.decode(std::string_view(padded.data(), json.size()), &tx));
+  rules::Event ev;
+  char country[2];
+  WF_RETURN_IF_ERROR(enrich(*pack_, tx, country, &ev));
+  ev.user = user_slot(tx.user_id);
+  ev.home_province = provinces_.get(ev.user);
+  Scored s;
+  s.decision = engine_->evaluate_only(ev, &s.reasons);
+  if (s.decision.rules_fired != 0) {
+    std::string ids(pack_->rules().size() * 17 + 1, '\0');
+    ids.resize(pack_->fired_ids(s.decision.rules_fired, ids.data(), ids.size()));
+    s.rules_fired = std::move(ids);
+  }
+  s.ruleset_version = pack_->version();
+  s.latency_ns = CycleTimer::elapsed_ns(start);
+  return s;
+}
+
 void Processor::process_one(const stream::Record& record, store::Batch* batch, Arena* arena) {
   ++counters_.records;
   // Latency uses the TSC (a few ns per read), not the injected Clock: durations only.

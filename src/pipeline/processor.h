@@ -67,6 +67,17 @@ class Processor {
 
   // Appends one fact or dead letter for `record` to `batch`.
   void process(const stream::Record& record, store::Batch* batch, Arena* arena);
+  // A decision for one transaction before it is authorised (POST /api/v1/score): the same
+  // checks and rules, against the current state, which it leaves as it was. Errors are
+  // the dead-letter codes.
+  struct Scored {
+    domain::Decision decision;
+    std::string rules_fired;  // "R001,R004"
+    std::string reasons;
+    std::string_view ruleset_version;
+    int64_t latency_ns = 0;
+  };
+  Result<Scored> score(std::string_view json);
   // The same for each record in order, loading the per-user data of the records a few
   // places ahead while the current one decodes (hides memory latency with many users).
   void process_all(const std::vector<stream::Record>& records, store::Batch* batch, Arena* arena);

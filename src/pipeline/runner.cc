@@ -295,10 +295,17 @@ Status Runner::run(const std::atomic<bool>& stop) {
       break;
     }
     Slot& s = slots[current];
-    if (options_.rules != nullptr) {
-      if (auto pack = options_.rules->take()) processor_.swap_rules(std::move(pack));
+    {
+      // Shared with synchronous scoring (the API) when a mutex is given.
+      std::unique_lock<std::mutex> shared;
+      if (options_.processor_mutex != nullptr) {
+        shared = std::unique_lock<std::mutex>(*options_.processor_mutex);
+      }
+      if (options_.rules != nullptr) {
+        if (auto pack = options_.rules->take()) processor_.swap_rules(std::move(pack));
+      }
+      processor_.process_all(records.records, &s.batch, &s.arena);
     }
-    processor_.process_all(records.records, &s.batch, &s.arena);
     in_batch += records.records.size();
     s.records += static_cast<int64_t>(records.records.size());
     if (!records.records.empty() || records.end_position != s.batch.end_offset) has_data = true;

@@ -40,6 +40,9 @@ struct RunnerOptions {
   // every record is scored by one whole rule set (hot reload).
   RulesMailbox* rules = nullptr;
   BatchSink* sink = nullptr;  // optional
+  // Held while the Processor scores a read, when others use it too (POST /api/v1/score
+  // in `run`): they then see the state between reads, never in the middle of one.
+  std::mutex* processor_mutex = nullptr;
   // More connections to the store (Store::open_writer): batches are written on up to
   // 1 + extra_writers.size() connections at once, and still commit in order.
   std::vector<store::Store*> extra_writers;

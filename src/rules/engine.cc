@@ -362,8 +362,7 @@ op_kLoadStr : {
 #undef WF_UN
 }
 
-domain::Decision Engine::evaluate(const Event& e, std::string* reasons) {
-  prologue(e);
+domain::Decision Engine::decide(std::string* reasons) {
   fired_ = 0;
   run(prog_->prologue_end, prog_->rules_end);
   domain::Decision decision;
@@ -382,8 +381,19 @@ domain::Decision Engine::evaluate(const Event& e, std::string* reasons) {
   decision.rules_fired = fired_;
   decision.top_rule = top;
   if (reasons != nullptr && fired_ != 0) format_reasons(fired_, reasons);
+  return decision;
+}
+
+domain::Decision Engine::evaluate(const Event& e, std::string* reasons) {
+  prologue(e);
+  domain::Decision decision = decide(reasons);
   fold();
   return decision;
+}
+
+domain::Decision Engine::evaluate_only(const Event& e, std::string* reasons) {
+  prologue(e);
+  return decide(reasons);
 }
 
 void Engine::observe(const Event& e) {

@@ -51,6 +51,9 @@ class Engine {
   // fired, it is set to "R003: 231 km from Cebu City in 6 min; R004: ..." (fired rules in
   // pack order); otherwise left untouched.
   domain::Decision evaluate(const Event& e, std::string* reasons = nullptr);
+  // The decision `e` would get as the next event, leaving it out of the state (a
+  // transaction scored before it is authorised; it arrives with the stream later).
+  domain::Decision evaluate_only(const Event& e, std::string* reasons = nullptr);
   // Records an event in the state without scoring (state rebuild on restart, replay).
   void observe(const Event& e);
 
@@ -82,6 +85,7 @@ class Engine {
   void run(uint32_t begin, uint32_t end);
   void compute_feature(uint32_t index);
   void fold();
+  domain::Decision decide(std::string* reasons);
   void format_reasons(uint64_t fired, std::string* out);
   bool filter_passes(int32_t reg) const;
   uint64_t key_hash(const std::vector<uint16_t>& regs, const std::vector<internal::Type>& types,

@@ -210,6 +210,15 @@ TEST_P(ApiTest, TokensAndRolesGateEveryRoute) {
             200);
   // A viewer may read, not work cases.
   EXPECT_EQ(get("/api/v1/analytics/fraud-alerts", vic).first, 200);
+  // Scoring needs the stream's state: a serve without it says so.
+  auto score =
+      client_->Post("/api/v1/score", bearer(ana), R"({"transaction_id":"t"})", "application/json");
+  ASSERT_TRUE(score);
+  EXPECT_EQ(score->status, 503);
+  auto viewer_score =
+      client_->Post("/api/v1/score", bearer(vic), R"({"transaction_id":"t"})", "application/json");
+  ASSERT_TRUE(viewer_score);
+  EXPECT_EQ(viewer_score->status, 403);
   auto forbidden = patch("/api/v1/alerts/1", vic, R"({"status":"INVESTIGATING"})");
   EXPECT_EQ(forbidden.first, 403);
   EXPECT_EQ(error_code(forbidden.second), "forbidden");

@@ -165,3 +165,41 @@ TEST_F(ProcessorTest, DormancyComesFromTheDimension) {
 
 }  // namespace
 }  // namespace wf::pipeline
+
+namespace wf::pipeline {
+namespace {
+
+// POST /api/v1/score: the stream's rules and state, and the state left as it was.
+TEST_F(ProcessorTest, ScoringBeforeAuthorisationLeavesTheStateAsItWas) {
+  Processor p(pack_, pii_, clock_);
+  // R002 fires above 10 transactions in 5 minutes: nine are in the state.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 9; ++i) {
+    lines.push_back(event("v" + std::to_string(i), "U7",
+                          "2026-11-25T12:00:0" + std::to_string(i) + "+08:00", "120.00"));
+  }
+  ASSERT_EQ(run(p, lines).facts.size(), 9u);
+  const std::string tenth = event("v9", "U7", "2026-11-25T12:00:30+08:00", "120.00");
+  for (int again = 0; again < 3; ++again) {  // the tenth, asked about three times
+    auto s = p.score(tenth);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->decision.verdict, domain::Verdict::kNormal) << again;
+    EXPECT_EQ(s->rules_fired, "");
+  }
+  // Two more in the stream: the next one scored now fires R002 (11 within 5 minutes).
+  ASSERT_EQ(run(p, {tenth, event("v10", "U7", "2026-11-25T12:00:40+08:00", "120.00")}).facts.size(),
+            2u);
+  auto s = p.score(event("v11", "U7", "2026-11-25T12:00:50+08:00", "120.00"));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->rules_fired, "R002");
+  EXPECT_EQ(s->decision.verdict, domain::Verdict::kFlag);
+  EXPECT_NE(s->reasons.find("R002"), std::string::npos);
+  EXPECT_EQ(s->ruleset_version, pack_.version());
+  EXPECT_EQ(p.counters().facts, 11);  // scoring stored nothing and counted nothing
+  auto bad = p.score(R"({"transaction_id":"x","amount":"abc"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kMissingField);
+}
+
+}  // namespace
+}  // namespace wf::pipeline
