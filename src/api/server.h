@@ -115,6 +115,7 @@ class Server {
   friend class Call;
   void add_routes();
   void dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+  Result<Claims> verify_cached(std::string_view token);
   void audit(Call& call, const std::string& action, const std::string& target,
              const std::string& detail);
 

@@ -4,7 +4,9 @@
 //             with the sqlite3 shell importing the same fact rows as CSV
 //   kafka:    generate -> a mock Kafka cluster -> process -> SQLite: sustained throughput,
 //             then end-to-end latency (produced -> committed) at a steady 20,000 tx/s
+#include <httplib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,10 +15,13 @@
 #include <string>
 #include <thread>
 
+#include "api/server.h"
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/operations.h"
 #include "app/output_file.h"
 #include "core/json_writer.h"
+#include "core/log.h"
 #include "gen/ph_ewallet.h"
 #include "pipeline/runner.h"
 #include "store/postgres/pg.h"
@@ -31,7 +36,7 @@ namespace wf::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: walletflow bench --scenario engine|embedded|kafka|postgres [--events N] [--json]\n"
+    "usage: walletflow bench --scenario engine|embedded|kafka|postgres|api [--events N] [--json]\n"
     "\n"
     "options:\n"
     "  --scenario S   engine (in-memory scoring), embedded (file -> SQLite), kafka\n"
@@ -39,6 +44,8 @@ constexpr const char* kUsage =
     "                 (file -> process -> PostgreSQL, against psql \\copy of the same rows)\n"
     "  --store URI    postgres: an existing server (default: a throwaway cluster)\n"
     "  --writers N    postgres: connections writing batches at once (default 2)\n"
+    "  --connections N  api: keep-alive clients sending POST /api/v1/score (default 64);\n"
+    "                 --events is then the number of requests (default 200000)\n"
     "  --events N     events to run (default: engine 1000000, embedded 300000)\n"
     "  --users N      users (default 100000)\n"
     "  --dir PATH     working directory for the embedded scenario (default: a temp dir)\n"
@@ -65,6 +72,8 @@ struct BenchResult {
   double e2e_p50_ms = -1, e2e_p99_ms = -1;
   double commit_p50_ms = -1, commit_p99_ms = -1;  // store commit per batch (kafka)
   int64_t steady_events = 0;
+  int connections = 0;  // api: keep-alive connections
+  int64_t errors = -1;  // api: requests not answered 200
 };
 
 void print(const BenchResult& r) {
@@ -87,6 +96,10 @@ void print(const BenchResult& r) {
     w.key("e2e_p99_ms").number(r.e2e_p99_ms, 1);
     w.key("commit_p50_ms").number(r.commit_p50_ms, 2);
     w.key("commit_p99_ms").number(r.commit_p99_ms, 2);
+  }
+  if (r.connections > 0) {
+    w.key("connections").number(int64_t{r.connections});
+    w.key("errors").number(r.errors);
   }
   if (r.baseline_rows_per_s >= 0) {
     w.key("stored").number(r.stored);
@@ -464,6 +477,122 @@ int kafka(int64_t events, int64_t users, BenchResult* r) {
 
 }  // namespace
 
+// POST /api/v1/score over HTTP: `connections` keep-alive clients (threads) send `requests`
+// events in all, each scored against a state warmed by 200k stream events; the latency is
+// each request's, client side.
+int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("wf-bench-api-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } cleanup{dir};
+  const std::string uri = "sqlite:" + (dir / "api.db").string();
+  {
+    auto store = store::open_store(uri);  // the server's store: migrated, empty
+    if (!store.ok()) return report(store.error());
+  }
+  gen::Dimensions dims = bench_dims(users);
+  gen::StreamOptions so;
+  so.seed = 13;
+  so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
+  gen::StreamGenerator g(dims, so);
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("ph-ewallet");
+  if (!pack.ok()) return report(pack.error());
+  SystemClock clock;
+  pipeline::Processor processor(*pack, *pii, clock);
+  processor.load_users(dims.users);
+  {  // warm the state the way the stream would
+    std::string buffer;
+    std::vector<std::pair<size_t, size_t>> spans;
+    gen::Label label;
+    for (int i = 0; i < 200'000; ++i) {
+      size_t b = buffer.size();
+      g.next(&buffer, &label);
+      spans.emplace_back(b, buffer.size() - b - 1);
+    }
+    buffer.append(stream::kRecordPadding, ' ');
+    std::vector<stream::Record> records;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),
+                         static_cast<int64_t>(i), false});
+    }
+    store::Batch batch;
+    Arena arena;
+    processor.process_all(records, &batch, &arena);
+  }
+  std::vector<std::string> bodies;
+  {
+    std::string line;
+    gen::Label label;
+    for (int i = 0; i < 20'000; ++i) {
+      line.clear();
+      g.next(&line, &label);
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      if (line.find("\"event_timestamp\"") != std::string::npos) bodies.push_back(line);
+    }
+  }
+  std::mutex mu;
+  api::ServerOptions options;
+  options.store_uri = uri;
+  options.port = 0;
+  options.threads = connections;
+  auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
+                                    kMicrosPerHour);
+  if (!tokens.ok()) return report(tokens.error());
+  Instant expires = 0;
+  const std::string token = *tokens->issue("bench", api::Role::kAnalyst, clock.now(), &expires);
+  api::Server server(options, std::move(*tokens));
+  server.set_scorer([&](std::string_view body) { return score_json(processor, mu, body); });
+  if (Status s = server.start(); !s.ok()) return report(s.error());
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> errors{0};
+  std::vector<Histogram> latency(static_cast<size_t>(connections));
+  std::vector<std::thread> clients;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int c = 0; c < connections; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", server.port());
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+      // Clients arrive a millisecond apart, as a gateway's pool fills: the listen backlog
+      // of Debian's cpp-httplib build is 5.
+      std::this_thread::sleep_for(std::chrono::milliseconds(c));
+      for (int64_t i = next++; i < requests; i = next++) {
+        const std::string& body = bodies[static_cast<size_t>(i) % bodies.size()];
+        const auto a = std::chrono::steady_clock::now();
+        auto res = client.Post("/api/v1/score", headers, body, "application/json");
+        const auto b = std::chrono::steady_clock::now();
+        if (!res || res->status != 200) {
+          if (errors++ == 0) {
+            log::warn("bench api: " + (res ? std::to_string(res->status) + " " + res->body
+                                           : "no answer: " + httplib::to_string(res.error())));
+          }
+        }
+        latency[static_cast<size_t>(c)].record(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()));
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  server.stop();
+  Histogram all;
+  for (const Histogram& h : latency) all.merge(h);
+  r->events = requests;
+  r->p50_ns = all.percentile(0.50);
+  r->p99_ns = all.percentile(0.99);
+  r->connections = connections;
+  r->errors = errors.load();
+  return kExitOk;
+}
+
 int cmd_bench(int argc, char** argv) {
   Args args(kUsage);
   args.option("scenario")
@@ -472,16 +601,21 @@ int cmd_bench(int argc, char** argv) {
       .option("dir")
       .option("store")
       .option("writers")
+      .option("connections")
       .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
   if (scenario != "engine" && scenario != "embedded" && scenario != "kafka" &&
-      scenario != "postgres") {
-    return usage_error(args, "--scenario must be 'engine', 'embedded', 'kafka' or 'postgres'");
+      scenario != "postgres" && scenario != "api") {
+    return usage_error(args,
+                       "--scenario must be 'engine', 'embedded', 'kafka', 'postgres' or 'api'");
   }
-  auto events = args.get_int(
-      "events", scenario == "engine" ? 1'000'000 : (scenario == "kafka" ? 200'000 : 300'000), 1,
-      1'000'000'000);
+  auto events =
+      args.get_int("events",
+                   scenario == "engine"
+                       ? 1'000'000
+                       : (scenario == "kafka" ? 200'000 : (scenario == "api" ? 200'000 : 300'000)),
+                   1, 1'000'000'000);
   if (!events.ok()) return usage_error(args, events.error().message);
   auto users = args.get_int("users", 100'000, 1, 50'000'000);
   if (!users.ok()) return usage_error(args, users.error().message);
@@ -489,8 +623,11 @@ int cmd_bench(int argc, char** argv) {
   if (!writers.ok()) return usage_error(args, writers.error().message);
   BenchResult r;
   r.scenario = scenario;
-  int rc = scenario == "engine"  ? engine(*events, *users, &r)
-           : scenario == "kafka" ? kafka(*events, *users, &r)
+  auto connections = args.get_int("connections", 64, 1, 1024);
+  if (!connections.ok()) return usage_error(args, connections.error().message);
+  int rc = scenario == "api"      ? api_bench(*events, *users, static_cast<int>(*connections), &r)
+           : scenario == "engine" ? engine(*events, *users, &r)
+           : scenario == "kafka"  ? kafka(*events, *users, &r)
            : scenario == "postgres"
                ? postgres(*events, *users, args.get_or("store", ""), static_cast<int>(*writers), &r)
                : embedded(*events, *users, args.get_or("dir", ""), &r);

@@ -77,35 +77,6 @@ class HubSink final : public pipeline::BatchSink {
   api::EventHub& hub_;
 };
 
-// POST /api/v1/score against the stream's own Processor, between its reads.
-Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
-                               std::string_view body) {
-  Result<pipeline::Processor::Scored> scored = [&] {
-    std::lock_guard lock(mu);
-    return processor.score(body);
-  }();
-  if (!scored.ok()) return scored.take_error();
-  std::string out;
-  JsonWriter w(&out);
-  w.begin_object();
-  w.key("decision").string(domain::verdict_name(scored->decision.verdict));
-  w.key("score").number(int64_t{scored->decision.score});
-  w.key("rules_fired").begin_array();
-  std::string_view ids = scored->rules_fired;
-  while (!ids.empty()) {
-    size_t comma = ids.find(',');
-    w.string(ids.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    ids.remove_prefix(comma + 1);
-  }
-  w.end_array();
-  w.key("reasons").string(scored->reasons);
-  w.key("ruleset_version").string(scored->ruleset_version);
-  w.key("latency_us").number(double(scored->latency_ns) / 1000.0, 1);
-  w.end_object();
-  return out;
-}
-
 // The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
 // (password printed once) when the store has no API user yet.
 Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, const std::string& db,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "jobs/config.h"
 #include "notify/notifier.h"
 #include "notify/stream_alerts.h"
+#include "pipeline/processor.h"
 #include "pipeline/runner.h"
 
 namespace wf::app {
@@ -20,6 +22,11 @@ namespace wf::app {
 // The pipeline's running totals as Prometheus text: events by outcome, decisions,
 // decision latency, store commit latency, end-to-end latency, source lag, rule reloads.
 std::string pipeline_metrics(const pipeline::RunnerSnapshot& s);
+
+// POST /api/v1/score's answer from `processor`, used under `mu` (shared with the Runner
+// that feeds it the stream).
+Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
+                               std::string_view body);
 
 class Operations {
  public:
