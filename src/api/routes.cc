@@ -135,7 +135,7 @@ void write_tx(JsonWriter& w, const std::vector<std::string_view>& r, bool unmask
 
 void health(Call& c) { c.json(200, R"({"status":"ok"})"); }
 
-void login(Call& c, Tokens& tokens, LoginLimiter& limiter) {
+void login(Call& c, Tokens& tokens, LoginLimiter& users, LoginLimiter& addresses) {
   const std::string_view user = c.body_string("username");
   const std::string_view password = c.body_string("password");
   if (user.empty() || password.empty() || user.size() > 128 || password.size() > 256) {
@@ -145,7 +145,7 @@ void login(Call& c, Tokens& tokens, LoginLimiter& limiter) {
   const Instant now = SystemClock().now();
   const std::string user_key = "user:" + std::string(user);
   const std::string addr_key = "addr:" + c.req.remote_addr;
-  if (!limiter.allowed(user_key, now) || !limiter.allowed(addr_key, now)) {
+  if (!users.allowed(user_key, now) || !addresses.allowed(addr_key, now)) {
     c.res.set_header("Retry-After", "300");
     c.error(429, "too_many_requests", "too many failed logins; try again later");
     return;
@@ -158,13 +158,13 @@ void login(Call& c, Tokens& tokens, LoginLimiter& limiter) {
                          ? verify_password((*found)->password_hash, password) && !(*found)->disabled
                          : (verify_password(kDummy, password), false);
   if (!valid) {
-    limiter.failed(user_key, now);
-    limiter.failed(addr_key, now);
+    users.failed(user_key, now);
+    addresses.failed(addr_key, now);
     c.audit("login_failed", std::string(user), "");
     c.error(401, "invalid_credentials", "wrong username or password");
     return;
   }
-  limiter.succeeded(user_key);
+  users.succeeded(user_key);
   Instant expires = 0;
   auto token = tokens.issue((*found)->username, (*found)->role, now, &expires);
   if (!token.ok()) {
@@ -916,7 +916,7 @@ void Server::add_routes() {
                "Log in: a bearer token",
                {},
                {"username", "password"},
-               [this](Call& c) { login(c, tokens_, login_limiter_); }});
+               [this](Call& c) { login(c, tokens_, user_limiter_, address_limiter_); }});
   r.push_back({"GET", "/api/v1/auth/me", Role::kViewer, "The caller", {}, {}, me});
   const Param limit{"limit", "integer", "page size, 1-500 (default 50)"};
   const Param from{"from", "string", "RFC 3339, inclusive"};

@@ -122,7 +122,8 @@ class Server {
   ServerOptions options_;
   Tokens tokens_;
   StorePool pool_;
-  LoginLimiter login_limiter_;
+  LoginLimiter user_limiter_{5, 5 * kMicrosPerMinute};      // failed logins per username
+  LoginLimiter address_limiter_{50, 5 * kMicrosPerMinute};  // and per client address
   ApiMetrics metrics_;
   EventHub hub_;
   std::vector<Route> routes_;
