@@ -555,10 +555,15 @@ void risk(Call& c, JsonWriter& w, const std::string& where, const std::string& i
   w.end_object();
 }
 
-void user(Call& c) {
+// A user's or merchant's page: the profile row (`columns` of `table`, keyed by $1), its
+// 30-day risk and recent transactions; masked for viewers, audited otherwise.
+void profile_page(Call& c, const std::string& what, const std::string& table,
+                  const std::string& key, const std::string& columns,
+                  const std::function<void(JsonWriter&, const std::vector<std::string_view>&,
+                                           bool unmasked)>& write_profile) {
   const std::string id = c.path("id");
   if (!id_like(id)) {
-    c.error(400, "bad_request", "not a user id");
+    c.error(400, "bad_request", "not a " + what + " id");
     return;
   }
   store::Store& db = c.db();
@@ -566,13 +571,33 @@ void user(Call& c) {
   std::string out;
   JsonWriter w(&out);
   bool found = false;
-  Status s = db.query_text(
-      "SELECT user_id, full_name, home_province, home_city, kyc_level, account_status, " +
-          ts(db.kind(), "created_at") + ", " + ts(db.kind(), "last_txn_at") + " FROM " +
-          store::table_name(db.kind(), "dim_users") + " WHERE user_id = $1",
-      {id}, [&](const std::vector<std::string_view>& r) {
-        found = true;
-        w.begin_object();
+  Status s = db.query_text("SELECT " + columns + " FROM " + store::table_name(db.kind(), table) +
+                               " WHERE " + key + " = $1",
+                           {id}, [&](const std::vector<std::string_view>& r) {
+                             found = true;
+                             w.begin_object();
+                             write_profile(w, r, unmasked);
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (!found) {
+    c.error(404, "not_found", "no " + what + " " + id);
+    return;
+  }
+  risk(c, w, "f." + key + " = $1", id);
+  recent(c, w, "f." + key + " = $1", id, unmasked);
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", what + " " + id, "");
+  c.json(200, std::move(out));
+}
+
+void user(Call& c) {
+  const std::string_view kind = c.db().kind();
+  profile_page(
+      c, "user", "dim_users", "user_id",
+      "user_id, full_name, home_province, home_city, kyc_level, account_status, " +
+          ts(kind, "created_at") + ", " + ts(kind, "last_txn_at"),
+      [](JsonWriter& w, const std::vector<std::string_view>& r, bool unmasked) {
         w.key("user_id").string(r[0]);
         w.key("full_name").string(unmasked ? r[1] : std::string_view("***"));
         string_or_null(w, "home_province", r[2]);
@@ -582,55 +607,19 @@ void user(Call& c) {
         string_or_null(w, "created_at", r[6]);
         string_or_null(w, "last_txn_at", r[7]);
       });
-  if (!s.ok()) throw StoreUnavailable(s.error().message);
-  if (!found) {
-    c.error(404, "not_found", "no user " + id);
-    return;
-  }
-  risk(c, w, "f.user_id = $1", id);
-  recent(c, w, "f.user_id = $1", id, unmasked);
-  w.key("masked").boolean(!unmasked);
-  w.end_object();
-  if (unmasked) c.audit("read_pii", "user " + id, "");
-  c.json(200, std::move(out));
 }
 
 void merchant(Call& c) {
-  const std::string id = c.path("id");
-  if (!id_like(id)) {
-    c.error(400, "bad_request", "not a merchant id");
-    return;
-  }
-  store::Store& db = c.db();
-  const bool unmasked = c.claims->role >= Role::kAnalyst;
-  std::string out;
-  JsonWriter w(&out);
-  bool found = false;
-  Status s = db.query_text(
-      "SELECT merchant_id, merchant_name, category, province, is_partner,"
-      " risk_score FROM " +
-          store::table_name(db.kind(), "dim_merchants") + " WHERE merchant_id = $1",
-      {id}, [&](const std::vector<std::string_view>& r) {
-        found = true;
-        w.begin_object();
-        w.key("merchant_id").string(r[0]);
-        w.key("merchant_name").string(r[1]);
-        w.key("category").string(r[2]);
-        string_or_null(w, "province", r[3]);
-        w.key("is_partner").boolean(r[4] == "1" || r[4] == "t");
-        w.key("risk_score").number(to_i64(r[5]));
-      });
-  if (!s.ok()) throw StoreUnavailable(s.error().message);
-  if (!found) {
-    c.error(404, "not_found", "no merchant " + id);
-    return;
-  }
-  risk(c, w, "f.merchant_id = $1", id);
-  recent(c, w, "f.merchant_id = $1", id, unmasked);
-  w.key("masked").boolean(!unmasked);
-  w.end_object();
-  if (unmasked) c.audit("read_pii", "merchant " + id, "");
-  c.json(200, std::move(out));
+  profile_page(c, "merchant", "dim_merchants", "merchant_id",
+               "merchant_id, merchant_name, category, province, is_partner, risk_score",
+               [](JsonWriter& w, const std::vector<std::string_view>& r, bool) {
+                 w.key("merchant_id").string(r[0]);
+                 w.key("merchant_name").string(r[1]);
+                 w.key("category").string(r[2]);
+                 string_or_null(w, "province", r[3]);
+                 w.key("is_partner").boolean(r[4] == "1" || r[4] == "t");
+                 w.key("risk_score").number(to_i64(r[5]));
+               });
 }
 
 void overview(Call& c, const std::function<int64_t()>& source_lag) {
