@@ -8,6 +8,7 @@
 #include "api/server.h"
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/operations.h"
 #include "core/log.h"
 
 namespace wf::app {
@@ -27,7 +28,10 @@ constexpr const char* kServeUsage =
     "  --host H        address to listen on (default 127.0.0.1)\n"
     "  --threads N     connections served at once (default 64)\n"
     "  --rules FILE    the rules file GET/PUT /api/v1/rules show and replace (processes\n"
-    "                  run with --rules FILE reload it); default: the built-in pack, read only\n";
+    "                  run with --rules FILE reload it); default: the built-in pack, read only\n"
+    "  --config FILE   operations config: the scheduler's jobs (default: the built-in\n"
+    "                  config/operations.toml); webhooks from WALLETFLOW_WEBHOOKS\n"
+    "  --no-scheduler  do not run the scheduled jobs in this process\n";
 
 constexpr const char* kUsersUsage =
     "usage: walletflow users add NAME --role viewer|analyst|admin --store STORE\n"
@@ -41,6 +45,7 @@ constexpr const char* kUsersUsage =
 int cmd_serve(int argc, char** argv) {
   Args args(kServeUsage);
   args.option("store").option("port").option("host").option("threads").option("rules");
+  args.option("config").option("no-scheduler", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto port = args.get_int("port", 8080, 0, 65535);
@@ -64,14 +69,20 @@ int cmd_serve(int argc, char** argv) {
     auto store = open_store_arg(args, "");  // migrated before the first request
     if (!store.ok()) return report(store.error());
   }
+  auto ops = Operations::open(args);
+  if (!ops.ok()) return report(ops.error());
   install_stop_handlers();
   api::Server server(options, std::move(*tokens));
   if (Status s = server.start(); !s.ok()) return report(s.error());
+  if (!args.has("no-scheduler")) {
+    if (Status s = (*ops)->start_scheduler(options.store_uri); !s.ok()) return report(s.error());
+  }
   std::printf("http://%s:%d\n", options.host.c_str(), server.port());
   std::fflush(stdout);
   log::info("API on http://" + options.host + ":" + std::to_string(server.port()) +
             " (GET /openapi.json); Ctrl-C to stop");
   while (!stop_flag().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (*ops)->stop_scheduler();
   server.stop();
   return kExitOk;
 }
