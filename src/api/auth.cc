@@ -235,12 +235,10 @@ Status put_user(store::Store& store, const std::string& username, Role role,
 }
 
 Result<int64_t> count_users(store::Store& store) {
-  int64_t n = 0;
-  Status s =
-      store.query_text("SELECT COUNT(*) FROM " + store::table_name(store.kind(), "api_users"),
-                       [&](const auto& r) { n = std::stoll(std::string(r[0])); });
-  if (!s.ok()) return s.error();
-  return n;
+  auto n = store::query_int(store,
+                            "SELECT COUNT(*) FROM " + store::table_name(store.kind(), "api_users"));
+  if (!n.ok()) return n.take_error();
+  return n->value_or(0);
 }
 
 Result<std::optional<ApiUser>> find_user(store::Store& store, const std::string& username) {

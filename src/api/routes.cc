@@ -21,12 +21,6 @@ namespace {
 
 constexpr int64_t kMaxPage = 500;
 
-// A time column as fixed-width UTC text on either store.
-std::string ts(std::string_view kind, const std::string& column) {
-  if (kind != "postgresql") return column;
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-}
-
 std::string b64(std::string_view raw) {
   std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                   '\0');
@@ -55,18 +49,6 @@ int64_t to_i64(std::string_view s) {
   return v;
 }
 
-// "R001,R004" -> ["R001","R004"]
-void write_list(JsonWriter& w, std::string_view csv) {
-  w.begin_array();
-  while (!csv.empty()) {
-    size_t comma = csv.find(',');
-    w.string(csv.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    csv.remove_prefix(comma + 1);
-  }
-  w.end_array();
-}
-
 void string_or_null(JsonWriter& w, std::string_view key, std::string_view v) {
   w.key(key);
   v.empty() ? w.null() : w.string(v);
@@ -86,7 +68,7 @@ bool id_like(std::string_view s, size_t max = 64) {
 // --- handlers ------------------------------------------------------------------------
 
 std::string tx_select(std::string_view kind) {
-  return "SELECT f.transaction_id, " + ts(kind, "f.event_ts") +
+  return "SELECT f.transaction_id, " + store::utc_text(kind, "f.event_ts") +
          ", f.user_id, f.merchant_id, f.transaction_type, f.amount_minor, f.currency,"
          " f.amount_php, f.channel, f.status, f.country, f.province, f.city, f.device_id,"
          " f.ip_hash, f.phone_hash, f.fraud_score, f.decision, f.rules_fired, f.reasons,"
@@ -125,7 +107,7 @@ void write_tx(JsonWriter& w, const std::vector<std::string_view>& r, bool unmask
   w.key("fraud_score").number(to_i64(r[16]));
   w.key("decision").string(r[17]);
   w.key("rules_fired");
-  write_list(w, r[18]);
+  w.comma_list(r[18]);
   string_or_null(w, "reasons", r[19]);
   string_or_null(w, "product_id", r[20]);
   w.key("quantity");
@@ -293,8 +275,8 @@ void write_alert(JsonWriter& w, const std::vector<std::string_view>& r) {
 }
 
 std::string alert_select(std::string_view kind) {
-  return std::string("SELECT ") + kAlertColumns + ts(kind, "a.created_at") + ", " +
-         ts(kind, "a.updated_at") + ", a.note, a.reasons FROM " +
+  return std::string("SELECT ") + kAlertColumns + store::utc_text(kind, "a.created_at") + ", " +
+         store::utc_text(kind, "a.updated_at") + ", a.note, a.reasons FROM " +
          store::table_name(kind, "fraud_alerts") + " a";
 }
 
@@ -517,9 +499,9 @@ void risk(Call& c, JsonWriter& w, const std::string& where, const std::string& i
   store::Store& db = c.db();
   const std::string facts = store::table_name(db.kind(), "fact_transactions");
   std::string newest;
-  Status s = db.query_text(
-      "SELECT " + ts(db.kind(), "MAX(f.event_ts)") + " FROM " + facts + " f WHERE " + where, {id},
-      [&](const auto& r) { newest = std::string(r[0]); });
+  Status s = db.query_text("SELECT " + store::utc_text(db.kind(), "MAX(f.event_ts)") + " FROM " +
+                               facts + " f WHERE " + where,
+                           {id}, [&](const auto& r) { newest = std::string(r[0]); });
   if (!s.ok()) throw StoreUnavailable(s.error().message);
   int64_t n = 0, flagged = 0, monitored = 0, amount = 0, counterparts = 0;
   if (!newest.empty()) {
@@ -596,7 +578,7 @@ void user(Call& c) {
   profile_page(
       c, "user", "dim_users", "user_id",
       "user_id, full_name, home_province, home_city, kyc_level, account_status, " +
-          ts(kind, "created_at") + ", " + ts(kind, "last_txn_at"),
+          store::utc_text(kind, "created_at") + ", " + store::utc_text(kind, "last_txn_at"),
       [](JsonWriter& w, const std::vector<std::string_view>& r, bool unmasked) {
         w.key("user_id").string(r[0]);
         w.key("full_name").string(unmasked ? r[1] : std::string_view("***"));

@@ -122,6 +122,18 @@ gen::Dimensions bench_dims(int64_t users) {
   return gen::seed_dimensions(o);
 }
 
+// `events` lines of `g` in `buffer` (padded for the decoder), and each line's span.
+void generate_lines(gen::StreamGenerator& g, int64_t events, std::string* buffer,
+                    std::vector<std::pair<size_t, size_t>>* spans) {
+  gen::Label label;
+  for (int64_t i = 0; i < events; ++i) {
+    size_t b = buffer->size();
+    g.next(buffer, &label);
+    spans->emplace_back(b, buffer->size() - b - 1);
+  }
+  buffer->append(stream::kRecordPadding, ' ');
+}
+
 int engine(int64_t events, int64_t users, BenchResult* r) {
   gen::Dimensions dims = bench_dims(users);
   gen::StreamOptions so;
@@ -130,13 +142,7 @@ int engine(int64_t events, int64_t users, BenchResult* r) {
   gen::StreamGenerator g(dims, so);
   std::string buffer;
   std::vector<std::pair<size_t, size_t>> spans;
-  gen::Label label;
-  for (int64_t i = 0; i < events; ++i) {
-    size_t b = buffer.size();
-    g.next(&buffer, &label);
-    spans.emplace_back(b, buffer.size() - b - 1);
-  }
-  buffer.append(stream::kRecordPadding, ' ');
+  generate_lines(g, events, &buffer, &spans);
   auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
   auto pack = rules::RulePack::builtin("ph-ewallet");
   if (!pack.ok()) return report(pack.error());
@@ -510,13 +516,7 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
   {  // warm the state the way the stream would
     std::string buffer;
     std::vector<std::pair<size_t, size_t>> spans;
-    gen::Label label;
-    for (int i = 0; i < 200'000; ++i) {
-      size_t b = buffer.size();
-      g.next(&buffer, &label);
-      spans.emplace_back(b, buffer.size() - b - 1);
-    }
-    buffer.append(stream::kRecordPadding, ' ');
+    generate_lines(g, 200'000, &buffer, &spans);
     std::vector<stream::Record> records;
     for (size_t i = 0; i < spans.size(); ++i) {
       records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),

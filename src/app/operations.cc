@@ -57,15 +57,7 @@ Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
   w.begin_object();
   w.key("decision").string(domain::verdict_name(scored->decision.verdict));
   w.key("score").number(int64_t{scored->decision.score});
-  w.key("rules_fired").begin_array();
-  std::string_view ids = scored->rules_fired;
-  while (!ids.empty()) {
-    size_t comma = ids.find(',');
-    w.string(ids.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    ids.remove_prefix(comma + 1);
-  }
-  w.end_array();
+  w.key("rules_fired").comma_list(scored->rules_fired);
   w.key("reasons").string(scored->reasons);
   w.key("ruleset_version").string(scored->ruleset_version);
   w.key("latency_us").number(double(scored->latency_ns) / 1000.0, 1);

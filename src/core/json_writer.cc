@@ -124,4 +124,15 @@ void JsonWriter::append_escaped(std::string* out, std::string_view value) {
   out->push_back('"');
 }
 
+JsonWriter& JsonWriter::comma_list(std::string_view csv) {
+  begin_array();
+  while (!csv.empty()) {
+    size_t comma = csv.find(',');
+    string(csv.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    csv.remove_prefix(comma + 1);
+  }
+  return end_array();
+}
+
 }  // namespace wf

@@ -24,6 +24,8 @@ class JsonWriter {
   JsonWriter& raw(std::string_view json);
   JsonWriter& boolean(bool value);
   JsonWriter& null();
+  // "R001,R004" as ["R001","R004"] ("" as []).
+  JsonWriter& comma_list(std::string_view csv);
 
   static void append_escaped(std::string* out, std::string_view value);
 

@@ -52,12 +52,9 @@ bool process_gone(const std::string& instance) {
 }
 
 Result<int64_t> count(store::Store& store, const std::string& sql) {
-  int64_t n = 0;
-  Status s = store.query_text(sql, [&](const std::vector<std::string_view>& row) {
-    if (!row.empty()) n = to_i64(row[0]);
-  });
-  if (!s.ok()) return s.error();
-  return n;
+  auto n = store::query_int(store, sql);
+  if (!n.ok()) return n.take_error();
+  return n->value_or(0);
 }
 
 Result<int64_t> run_marts(JobContext& ctx) {
@@ -227,8 +224,7 @@ Scheduler::Scheduler(store::Store& store, OpsConfig config, const Clock& clock,
 std::string Scheduler::table() const { return store::table_name(store_.kind(), "job_runs"); }
 
 std::string Scheduler::time_text(const std::string& column) const {
-  if (store_.kind() != "postgresql") return column;
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+  return store::utc_text(store_.kind(), column);
 }
 
 Status Scheduler::free_dead_leases() {

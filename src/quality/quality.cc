@@ -258,25 +258,6 @@ std::string placeholders(std::string_view kind, const std::string& sql) {
   return out;
 }
 
-Result<std::optional<int64_t>> scalar(store::Store& store, const std::string& sql) {
-  std::optional<int64_t> value;
-  std::string bad;
-  Status s = store.query_text(sql, [&](const std::vector<std::string_view>& row) {
-    if (row.empty() || row[0].empty() || value) return;
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(row[0].data(), row[0].data() + row[0].size(), v);
-    if (ec != std::errc() || end != row[0].data() + row[0].size()) {
-      bad = std::string(row[0]);
-      return;
-    }
-    value = v;
-  });
-  if (!s.ok()) return s.error();
-  if (!bad.empty())
-    return make_error(Errc::kConfig, "the query returned '" + bad + "', not a count");
-  return value;
-}
-
 Result<std::map<std::string, int64_t>> counts_by(store::Store& store, const std::string& sql) {
   std::map<std::string, int64_t> out;
   Status s = store.query_text(sql, [&](const std::vector<std::string_view>& row) {
@@ -325,17 +306,12 @@ Result<std::vector<Reconciliation>> reconcile(store::Store& store) {
   return out;
 }
 
-// The newest value of a time column, in microseconds since the epoch; nullopt when empty.
+// The newest value of a time column; nullopt when there are no rows.
 Result<std::optional<Instant>> newest(store::Store& store, const std::string& table,
                                       const std::string& column, const std::string& where) {
-  const std::string filter = where.empty() ? "" : " WHERE " + where;
-  if (store.kind() == "postgresql") {
-    return scalar(store, "SELECT (EXTRACT(EPOCH FROM MAX(" + column +
-                             ")) * 1000000)::bigint FROM " + table + filter);
-  }
-  // SQLite keeps times as fixed-width UTC text: parse the newest exactly.
   std::string text;
-  Status s = store.query_text("SELECT MAX(" + column + ") FROM " + table + filter,
+  Status s = store.query_text("SELECT " + store::utc_text(store.kind(), "MAX(" + column + ")") +
+                                  " FROM " + table + (where.empty() ? "" : " WHERE " + where),
                               [&](const std::vector<std::string_view>& row) {
                                 if (!row.empty()) text = std::string(row[0]);
                               });
@@ -422,7 +398,7 @@ CheckResult run_one(store::Store& store, const Check& c, Instant now) {
     case Kind::kReconciliation:
       break;  // run() expands it, one result per position
   }
-  auto v = scalar(store, sql);
+  auto v = store::query_int(store, sql);
   if (!v.ok()) {
     r.outcome = Outcome::kError;
     r.detail = v.error().message;

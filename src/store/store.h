@@ -241,6 +241,14 @@ std::string sql_literal(std::string_view text);
 // schemas; SQLite has none.
 std::string table_name(std::string_view kind, std::string_view table);
 
+// A time column (or expression) as fixed-width UTC text, "2026-11-25T10:05:56.123456Z",
+// on a store of `kind`: what SQLite keeps, what PostgreSQL formats; parse_rfc3339 reads it.
+std::string utc_text(std::string_view kind, const std::string& column);
+// The first column of the first row of `sql` as an integer (COUNT(*), MAX(...)); nullopt
+// when there is no row or it is NULL; kConfig when it is not an integer.
+Result<std::optional<int64_t>> query_int(Store& store, const std::string& sql,
+                                         const SqlParams& params = {});
+
 // Opens "sqlite:PATH" (or a bare path ending in .db); kInvalidArgument for other URIs.
 Result<std::unique_ptr<Store>> open_store(std::string_view uri);
 
