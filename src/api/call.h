@@ -2,13 +2,13 @@
 // store connection borrowed on first use, and the ways to answer.
 #pragma once
 
-#include <httplib.h>
 #include <simdjson.h>
 
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "api/http.h"
 #include "api/server.h"
 
 namespace wf::api {
@@ -19,12 +19,12 @@ struct StoreUnavailable : std::runtime_error {
 
 class Call {
  public:
-  Call(Server& server, const Route& r, const httplib::Request& q, httplib::Response& s)
+  Call(Server& server, const Route& r, const Request& q, Response& s)
       : route(r), req(q), res(s), server_(server) {}
 
   const Route& route;
-  const httplib::Request& req;
-  httplib::Response& res;
+  const Request& req;
+  Response& res;
   std::optional<Claims> claims;
   // The request body's parse; the parser is the serving thread's own, reused (no
   // allocation per request).

@@ -682,7 +682,7 @@ void stream(Call& c, EventHub& hub) {
   }
   // Resume after the last event a client saw (Last-Event-ID), else only new events.
   uint64_t seq = hub.last_seq();
-  const std::string last_id = c.req.get_header_value("Last-Event-ID");
+  const std::string last_id = c.req.header("Last-Event-ID");
   if (!last_id.empty()) {
     uint64_t v = 0;
     auto [end, ec] = std::from_chars(last_id.data(), last_id.data() + last_id.size(), v);
@@ -692,9 +692,9 @@ void stream(Call& c, EventHub& hub) {
   c.status = 200;
   c.res.set_header("Cache-Control", "no-cache");
   c.res.set_header("X-Accel-Buffering", "no");
-  c.res.set_chunked_content_provider("text/event-stream", [&hub, position, decisions, alerts,
-                                                           decision, user, min = *min_score](
-                                                              size_t, httplib::DataSink& sink) {
+  c.res.content_type = "text/event-stream";
+  c.res.stream = [&hub, position, decisions, alerts, decision, user,
+                  min = *min_score](const ChunkWriter& write) {
     std::string out;
     for (const HubEvent& e : hub.after(*position, kMicrosPerSecond)) {
       *position = e.seq;
@@ -704,9 +704,9 @@ void stream(Call& c, EventHub& hub) {
       out += "id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + e.json + "\n\n";
     }
     if (out.empty()) out = ": keep-alive\n\n";  // also finds clients that left
-    if (!sink.write(out.data(), out.size())) return false;
+    if (!write(out)) return false;
     return !hub.closed();
-  });
+  };
 }
 
 void get_rules(Call& c, const ServerOptions& o) {
@@ -850,7 +850,7 @@ std::string store_metrics(store::Store& db) {
 
 void Server::add_routes() {
   auto& r = routes_;
-  r.push_back({"GET", "/health", std::nullopt, "Liveness", {}, {}, health});
+  r.push_back({"GET", "/health", std::nullopt, "Liveness", {}, {}, health, /*fast=*/true});
   r.push_back({"GET",
                "/ready",
                std::nullopt,
@@ -883,7 +883,8 @@ void Server::add_routes() {
                "This API's OpenAPI 3.1 document",
                {},
                {},
-               [this](Call& c) { c.json(200, openapi()); }});
+               [this](Call& c) { c.json(200, openapi()); },
+               /*fast=*/true});
   r.push_back({"POST",
                "/api/v1/auth/login",
                std::nullopt,
@@ -891,7 +892,7 @@ void Server::add_routes() {
                {},
                {"username", "password"},
                [this](Call& c) { login(c, tokens_, user_limiter_, address_limiter_); }});
-  r.push_back({"GET", "/api/v1/auth/me", Role::kViewer, "The caller", {}, {}, me});
+  r.push_back({"GET", "/api/v1/auth/me", Role::kViewer, "The caller", {}, {}, me, /*fast=*/true});
   const Param limit{"limit", "integer", "page size, 1-500 (default 50)"};
   const Param from{"from", "string", "RFC 3339, inclusive"};
   const Param to{"to", "string", "RFC 3339, exclusive"};
@@ -975,7 +976,8 @@ void Server::add_routes() {
            return;
          }
          c.json(200, std::move(*scored));
-       }});
+       },
+       /*fast=*/true});
   r.push_back({"GET",
                "/api/v1/rules",
                Role::kViewer,
@@ -999,7 +1001,8 @@ void Server::add_routes() {
                 min_score,
                 {"user_id", "string", "only this user"}},
                {},
-               [this](Call& c) { stream(c, hub_); }});
+               [this](Call& c) { stream(c, hub_); },
+               /*fast=*/true});
   r.push_back({"GET",
                "/api/v1/users/{id}",
                Role::kViewer,

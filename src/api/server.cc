@@ -1,12 +1,15 @@
 #include "api/server.h"
 
-#include <httplib.h>
 #include <simdjson.h>
-#include <sodium.h>
+#include <sys/socket.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
-#include <regex>
+#include <condition_variable>
+#include <set>
 
 #include "api/call.h"
 #include "core/json_writer.h"
@@ -58,17 +61,19 @@ void Call::error(int code, std::string_view error_code, const std::string& messa
 }
 
 std::optional<std::string> Call::query(const std::string& name) const {
-  if (!req.has_param(name.c_str())) return std::nullopt;
-  return req.get_param_value(name.c_str());
+  if (!req.has_param(name)) return std::nullopt;
+  return req.param(name);
 }
 
 std::string Call::path(const std::string& name) const {
-  // The route's {names} in order are the regex's groups.
-  static const std::regex kName(R"(\{([a-z_]+)\})");
-  size_t group = 1;
-  for (auto it = std::sregex_iterator(route.path.begin(), route.path.end(), kName);
-       it != std::sregex_iterator(); ++it, ++group) {
-    if ((*it)[1] == name && group < req.matches.size()) return req.matches[group].str();
+  // The route's {names} in order are req.matches.
+  size_t index = 0;
+  for (size_t at = route.path.find('{'); at != std::string::npos;
+       at = route.path.find('{', at + 1), ++index) {
+    const size_t end = route.path.find('}', at);
+    if (route.path.compare(at + 1, end - at - 1, name) == 0 && index < req.matches.size()) {
+      return req.matches[index];
+    }
   }
   return {};
 }
@@ -161,7 +166,63 @@ Result<Claims> Server::verify_cached(std::string_view token) {
   return claims;
 }
 
-void Server::dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
+namespace {
+
+// "/api/v1/alerts/{id}" against "/api/v1/alerts/42": the {names}' values, decoded, or
+// false when the path is another one.
+bool match_path(std::string_view pattern, std::string_view path, std::vector<std::string>* out) {
+  out->clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::string_view want = pattern.substr(0, pattern.find('/'));
+    const std::string_view got = path.substr(0, path.find('/'));
+    if (want.starts_with('{')) {
+      std::string value;
+      if (got.empty() || !percent_decode(got, false, &value)) return false;
+      out->push_back(std::move(value));
+    } else if (want != got) {
+      return false;
+    }
+    pattern.remove_prefix(want.size());
+    path.remove_prefix(got.size());
+  }
+  return true;
+}
+
+std::string error_json(std::string_view code, std::string_view message) {
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("error").begin_object();
+  w.key("code").string(code).key("message").string(message);
+  w.end_object().end_object();
+  return out;
+}
+
+}  // namespace
+
+const Route* Server::find_route(Request& req, Response& res) const {
+  std::string allowed;
+  for (const Route& route : routes_) {
+    if (!match_path(route.path, req.path, &req.matches)) continue;
+    if (route.method == req.method) return &route;
+    allowed += (allowed.empty() ? "" : ", ") + route.method;
+  }
+  req.matches.clear();
+  if (allowed.empty()) {
+    res.status = 404;
+    res.set_content(error_json("not_found", "no such route"), "application/json");
+  } else {
+    res.status = 405;
+    res.set_header("Allow", allowed);
+    res.set_content(error_json("method_not_allowed", "this route takes " + allowed),
+                    "application/json");
+  }
+  return nullptr;
+}
+
+void Server::dispatch(const Route& route, Request& req, Response& res) {
   const auto started = std::chrono::steady_clock::now();
   Call call(*this, route, req, res);
   try {
@@ -177,14 +238,12 @@ void Server::dispatch(const Route& route, const httplib::Request& req, httplib::
       }
     }
     if (ok && route.role) {
-      const std::string header = req.get_header_value("Authorization");
+      const std::string header = req.header("Authorization");
       if (!header.starts_with("Bearer ")) {
         res.set_header("WWW-Authenticate", "Bearer");
         call.error(401, "unauthorized", "a bearer token is required");
         ok = false;
-      } else if (auto claims =
-                     tokens_.verify(std::string_view(header).substr(7), SystemClock().now());
-                 !claims.ok()) {
+      } else if (auto claims = verify_cached(std::string_view(header).substr(7)); !claims.ok()) {
         res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         call.error(401, "unauthorized", claims.error().message);
         ok = false;
@@ -198,7 +257,7 @@ void Server::dispatch(const Route& route, const httplib::Request& req, httplib::
       }
     }
     if (ok && !route.body.empty()) {
-      const std::string type = req.get_header_value("Content-Type");
+      const std::string type = req.header("Content-Type");
       if (!type.starts_with("application/json")) {
         call.error(415, "unsupported_media_type", "send the body as application/json");
         ok = false;
@@ -230,62 +289,292 @@ void Server::dispatch(const Route& route, const httplib::Request& req, httplib::
   metrics_.record(route.path, route.method, call.status, seconds);
 }
 
+// --- Transport (Boost.Beast) ---------------------------------------------------------
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Server::Transport {
+  explicit Transport(int io_threads, int handler_threads)
+      : io(io_threads), handlers(static_cast<size_t>(handler_threads)) {}
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::thread_pool handlers;  // requests that use the store
+  std::vector<std::thread> loop;
+  // Streamed answers each hold a thread and a socket until they end.
+  std::mutex streams_mu;
+  std::condition_variable streams_cv;
+  std::set<int> stream_fds;
+  bool stopping = false;
+};
+
+namespace {
+constexpr size_t kHeaderLimit = 16 * 1024;
+}  // namespace
+
+// One connection: reads requests one after another (keep-alive, pipelining), answers
+// each from the loop or a handler thread, and hands streamed answers to a thread.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server& server)
+      : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+  }
+
+  void start() { wait_for_request(); }
+
+ private:
+  using Options = ServerOptions;
+  const Options& options() const { return server_.options_; }
+
+  void wait_for_request() {
+    if (buffer_.size() > 0) {  // a pipelined request is already here
+      read_request();
+      return;
+    }
+    // Idle between requests: the first byte may take up to the keep-alive timeout.
+    stream_.expires_after(std::chrono::microseconds(options().keep_alive_timeout_us));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
+  }
+
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(options().max_body_bytes);
+    parser_->header_limit(kHeaderLimit);
+    // The whole request (headers and body) within the read timeout: a slow client is
+    // answered 408 (the stream's own timeout would close the socket unanswered).
+    stream_.expires_never();
+    timed_out_ = false;
+    deadline_.expires_after(std::chrono::microseconds(options().read_timeout_us));
+    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      self->timed_out_ = true;
+      self->stream_.socket().cancel(ec);
+    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->deadline_.cancel();
+                       if (ec == asio::error::operation_aborted && self->timed_out_) {
+                         ec = beast::error::timeout;
+                       }
+                       self->on_request(ec);
+                     });
+  }
+
+  void on_request(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset) {
+      return close();
+    }
+    keep_alive_ = false;
+    if (ec == beast::error::timeout) return fail(408, "timeout", "the request took too long");
+    if (ec == http::error::body_limit)
+      return fail(413, "payload_too_large", "the body is too large");
+    if (ec == http::error::header_limit) {
+      return fail(431, "headers_too_large", "the request headers are too large");
+    }
+    if (ec) return fail(400, "bad_request", "malformed request: " + ec.message());
+    auto& msg = parser_->get();
+    auto req = std::make_shared<Request>();
+    req->method = std::string(msg.method_string());
+    req->target = std::string(msg.target());
+    const size_t q = req->target.find('?');
+    req->path = req->target.substr(0, q);
+    if (q != std::string::npos &&
+        !parse_query(std::string_view(req->target).substr(q + 1), &req->params)) {
+      return fail(400, "bad_request", "malformed query string");
+    }
+    for (const auto& field : msg) {
+      req->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    req->body = std::move(msg.body());
+    req->remote_addr = remote_;
+    keep_alive_ = msg.keep_alive();
+    auto res = std::make_shared<Response>();
+    const Route* route = server_.find_route(*req, *res);
+    if (route == nullptr) return write(std::move(*res));
+    if (route->fast) {
+      server_.dispatch(*route, *req, *res);
+      return answer(std::move(*res));
+    }
+    asio::post(server_.transport_->handlers, [self = shared_from_this(), route, req, res] {
+      self->server_.dispatch(*route, *req, *res);
+      asio::post(self->stream_.get_executor(), [self, res] { self->answer(std::move(*res)); });
+    });
+  }
+
+  void answer(Response res) {
+    if (res.stream) return start_stream(std::move(res));
+    write(std::move(res));
+  }
+
+  void fail(int status, std::string_view code, const std::string& message) {
+    Response res;
+    res.status = status;
+    res.set_content(error_json(code, message), "application/json");
+    keep_alive_ = false;
+    write(std::move(res));
+  }
+
+  void write(Response res) {
+    out_ = {};
+    out_.version(11);
+    out_.result(static_cast<unsigned>(res.status));
+    if (!res.content_type.empty()) out_.set(http::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers) out_.set(name, value);
+    out_.body() = std::move(res.body);
+    out_.keep_alive(keep_alive_);
+    out_.prepare_payload();
+    stream_.expires_after(std::chrono::microseconds(options().keep_alive_timeout_us));
+    http::async_write(stream_, out_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || !self->keep_alive_) return self->close();
+      self->wait_for_request();
+    });
+  }
+
+  // A streamed answer (server-sent events) leaves the loop: a thread of its own writes
+  // the chunks with blocking writes until the stream ends, the client leaves or the
+  // server stops (which shuts the socket down under it).
+  void start_stream(Response res) {
+    Server::Transport& t = *server_.transport_;
+    stream_.expires_never();
+    tcp::socket& socket = stream_.socket();
+    {
+      std::lock_guard lock(t.streams_mu);
+      if (t.stopping) return close();
+      t.stream_fds.insert(socket.native_handle());
+    }
+    std::thread([self = shared_from_this(), res = std::move(res)]() mutable {
+      tcp::socket& socket = self->stream_.socket();
+      const int fd = socket.native_handle();
+      beast::error_code ec;
+      socket.non_blocking(false, ec);
+      http::response<http::empty_body> head{static_cast<http::status>(res.status), 11};
+      head.set(http::field::content_type, res.content_type);
+      for (auto& [name, value] : res.headers) head.set(name, value);
+      head.chunked(true);
+      http::response_serializer<http::empty_body> serializer{head};
+      http::write_header(socket, serializer, ec);
+      const ChunkWriter write_chunk = [&](std::string_view chunk) {
+        if (!ec && !chunk.empty()) asio::write(socket, http::make_chunk(asio::buffer(chunk)), ec);
+        return !ec;
+      };
+      while (!ec && res.stream(write_chunk)) {
+      }
+      if (!ec) asio::write(socket, http::make_chunk_last(), ec);
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);
+      Server::Transport& t = *self->server_.transport_;
+      std::lock_guard lock(t.streams_mu);
+      t.stream_fds.erase(fd);
+      self.reset();  // before stop() may go on and destroy the event loop
+      t.streams_cv.notify_all();
+    }).detach();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  asio::steady_timer deadline_;  // the read timeout
+  bool timed_out_ = false;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> out_;
+  Server& server_;
+  std::string remote_;
+  bool keep_alive_ = true;
+};
+
+namespace {
+
+void accept_next(Server::Transport& t, Server& server);
+
+}  // namespace
+
 Status Server::start() {
-  http_ = std::make_unique<httplib::Server>();
-  const int threads = options_.threads;
-  http_->new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
-  http_->set_payload_max_length(options_.max_body_bytes);
-  http_->set_read_timeout(static_cast<time_t>(options_.read_timeout_us / kMicrosPerSecond),
-                          static_cast<time_t>(options_.read_timeout_us % kMicrosPerSecond));
-  http_->set_keep_alive_max_count(100'000);
-  http_->set_tcp_nodelay(true);  // small answers go out at once (no Nagle + delayed ACK)
-  http_->set_keep_alive_timeout(30);
-  for (const Route& route : routes_) {
-    // "/api/v1/alerts/{id}" -> "/api/v1/alerts/([^/]+)" (httplib routes are regexes).
-    std::string pattern = std::regex_replace(route.path, std::regex(R"(\{([a-z_]+)\})"), "([^/]+)");
-    auto h = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      dispatch(route, req, res);
-    };
-    if (route.method == "GET") http_->Get(pattern, h);
-    if (route.method == "POST") http_->Post(pattern, h);
-    if (route.method == "PATCH") http_->Patch(pattern, h);
-    if (route.method == "PUT") http_->Put(pattern, h);
+  const int io_threads = options_.io_threads > 0
+                             ? options_.io_threads
+                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  transport_ = std::make_unique<Transport>(io_threads, std::max(1, options_.threads));
+  Transport& t = *transport_;
+  beast::error_code ec;
+  asio::ip::address address = asio::ip::make_address(options_.host, ec);
+  if (ec) {
+    tcp::resolver resolver(t.io);
+    auto found = resolver.resolve(options_.host, "", ec);
+    if (ec || found.empty()) {
+      return make_error(Errc::kInvalidArgument, "cannot resolve host '" + options_.host + "'");
+    }
+    address = found.begin()->endpoint().address();
   }
-  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    const char* code = res.status == 404   ? "not_found"
-                       : res.status == 413 ? "payload_too_large"
-                       : res.status == 405 ? "method_not_allowed"
-                                           : "bad_request";
-    const char* message = res.status == 404   ? "no such route"
-                          : res.status == 413 ? "the body is too large"
-                          : res.status == 405 ? "method not allowed"
-                                              : "bad request";
-    std::string out;
-    JsonWriter w(&out);
-    w.begin_object().key("error").begin_object();
-    w.key("code").string(code).key("message").string(message);
-    w.end_object().end_object();
-    res.set_content(out, "application/json");
-  });
-  port_ = options_.port == 0
-              ? http_->bind_to_any_port(options_.host)
-              : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port_ < 0) {
-    return make_error(Errc::kIo,
-                      "cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+  const tcp::endpoint endpoint(address, static_cast<uint16_t>(options_.port));
+  t.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) t.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) t.acceptor.bind(endpoint, ec);
+  // A full backlog: a gateway opening its whole pool at once loses no connection.
+  if (!ec) t.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(Errc::kIo, "cannot listen on " + options_.host + ":" +
+                                     std::to_string(options_.port) + ": " + ec.message());
   }
-  thread_ = spawn_quiet_thread([this] { http_->listen_after_bind(); });
-  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  port_ = t.acceptor.local_endpoint().port();
+  accept_next(t, *this);
+  for (int i = 0; i < io_threads; ++i) {
+    t.loop.push_back(spawn_quiet_thread([&t] { t.io.run(); }));
+  }
   return Status::Ok();
 }
 
+namespace {
+
+void accept_next(Server::Transport& t, Server& server) {
+  t.acceptor.async_accept(asio::make_strand(t.io),
+                          [&t, &server](beast::error_code ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !t.acceptor.is_open()) {
+                              return;
+                            }
+                            if (!ec) {
+                              socket.set_option(tcp::no_delay(true), ec);  // small answers now
+                              std::make_shared<Session>(std::move(socket), server)->start();
+                            }
+                            accept_next(t, server);
+                          });
+}
+
+}  // namespace
+
 void Server::stop() {
-  hub_.close();  // streams end, so their threads return to the pool
-  if (http_) http_->stop();
-  if (thread_.joinable()) thread_.join();
+  hub_.close();  // streams end at their next wake-up
+  if (!transport_) return;
+  Transport& t = *transport_;
+  asio::post(t.io, [&t] {
+    beast::error_code ec;
+    t.acceptor.close(ec);
+  });
+  {
+    std::unique_lock lock(t.streams_mu);
+    t.stopping = true;
+    for (int fd : t.stream_fds) ::shutdown(fd, SHUT_RDWR);  // unblocks a stuck write
+    t.streams_cv.wait(lock, [&t] { return t.stream_fds.empty(); });
+  }
+  t.handlers.join();  // requests being handled finish
+  t.io.stop();
+  for (std::thread& th : t.loop) th.join();
+  transport_.reset();
 }
 
 }  // namespace wf::api

@@ -1,8 +1,10 @@
 // The HTTP API (`walletflow serve`, and inside `run`): seed 003's REST endpoints over the
 // store, with JWT auth and roles, JSON errors, Prometheus metrics and an OpenAPI 3.1
 // document generated from the same route table that serves the requests, so the two
-// cannot disagree. cpp-httplib serves; each request borrows a store connection from a
-// pool (store objects are not shared between threads).
+// cannot disagree. Boost.Beast serves from an event loop (a thread per core): requests
+// that answer from memory (health, scoring, token checks) are served on the loop itself;
+// those that read or write the store run on a pool of handler threads, each borrowing a
+// store connection from a pool (store objects are not shared between threads).
 #pragma once
 
 #include <atomic>
@@ -16,15 +18,10 @@
 
 #include "api/auth.h"
 #include "api/event_hub.h"
+#include "api/http.h"
 #include "api/metrics.h"
 #include "core/result.h"
 #include "store/store.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace wf::api {
 
@@ -32,12 +29,14 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   std::string store_uri;
-  int threads = 64;  // one per keep-alive connection served at once
+  int threads = 16;    // handler threads for requests that use the store
+  int io_threads = 0;  // event-loop threads; 0: one per core
   size_t max_body_bytes = 64 * 1024;
   int64_t token_ttl_us = 8 * kMicrosPerHour;
   std::string issuer = "walletflow";
-  int64_t read_timeout_us = 5 * kMicrosPerSecond;  // slow clients are cut off
-  int64_t ready_max_lag = 1'000'000;               // /ready fails above this source lag
+  int64_t read_timeout_us = 5 * kMicrosPerSecond;         // slow clients are cut off (408)
+  int64_t keep_alive_timeout_us = 30 * kMicrosPerSecond;  // idle connections are closed
+  int64_t ready_max_lag = 1'000'000;                      // /ready fails above this source lag
   // The rules GET/PUT /api/v1/rules show and replace: a file (PUT writes it; every
   // process watching it reloads) or, when empty, the built-in pack of `profile`.
   std::string rules_file;
@@ -86,6 +85,9 @@ struct Route {
   std::vector<Param> query;
   std::vector<std::string> body;  // the fields a JSON body may have
   Handler handler;
+  // Answers from memory in microseconds without touching the store: served on the event
+  // loop itself rather than handed to a handler thread.
+  bool fast = false;
 };
 
 class Server {
@@ -93,7 +95,7 @@ class Server {
   Server(ServerOptions options, Tokens tokens);
   ~Server();
 
-  // Binds and serves on a thread of its own; port() tells which port.
+  // Binds and serves on threads of its own; port() tells which port.
   Status start();
   void stop();
   int port() const { return port_; }
@@ -111,10 +113,15 @@ class Server {
   using Scorer = std::function<Result<std::string>(std::string_view event_json)>;
   void set_scorer(Scorer f) { scorer_ = std::move(f); }
 
+  struct Transport;  // the sockets and threads (server.cc)
+
  private:
   friend class Call;
+  friend class Session;
   void add_routes();
-  void dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+  // The route for a request (its {names} into req.matches), or an error answered in res.
+  const Route* find_route(Request& req, Response& res) const;
+  void dispatch(const Route& route, Request& req, Response& res);
   Result<Claims> verify_cached(std::string_view token);
   void audit(Call& call, const std::string& action, const std::string& target,
              const std::string& detail);
@@ -127,8 +134,7 @@ class Server {
   ApiMetrics metrics_;
   EventHub hub_;
   std::vector<Route> routes_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<Transport> transport_;
   int port_ = 0;
   std::function<std::string()> extra_metrics_;
   std::function<int64_t()> source_lag_;

@@ -4,10 +4,13 @@
 //             with the sqlite3 shell importing the same fact rows as CSV
 //   kafka:    generate -> a mock Kafka cluster -> process -> SQLite: sustained throughput,
 //             then end-to-end latency (produced -> committed) at a steady 20,000 tx/s
+//   api:      POST /api/v1/score over keep-alive connections: requests/s and latency
+//   analytics: seed 003's analytics queries over HTTP on a store of 10M transactions
 #include <httplib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include "app/output_file.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "core/rng.h"
 #include "gen/ph_ewallet.h"
 #include "pipeline/runner.h"
 #include "store/postgres/pg.h"
@@ -36,19 +40,23 @@ namespace wf::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: walletflow bench --scenario engine|embedded|kafka|postgres|api [--events N] [--json]\n"
+    "usage: walletflow bench --scenario engine|embedded|kafka|postgres|api|analytics [--events N]\n"
+    "                        [--json]\n"
     "\n"
     "options:\n"
     "  --scenario S   engine (in-memory scoring), embedded (file -> SQLite), kafka\n"
     "                 (generate -> mock Kafka cluster -> process -> SQLite) or postgres\n"
     "                 (file -> process -> PostgreSQL, against psql \\copy of the same rows)\n"
-    "  --store URI    postgres: an existing server (default: a throwaway cluster)\n"
+    "  --store URI    postgres: an existing server (default: a throwaway cluster);\n"
+    "                 analytics: the store to query, built first when empty\n"
     "  --writers N    postgres: connections writing batches at once (default 2)\n"
     "  --connections N  api: keep-alive clients sending POST /api/v1/score (default 64);\n"
     "                 --events is then the number of requests (default 200000)\n"
-    "  --events N     events to run (default: engine 1000000, embedded 300000)\n"
+    "  --events N     events to run (default: engine 1000000, embedded 300000,\n"
+    "                 analytics 10000000: the transactions the store holds)\n"
+    "  --queries N    analytics: requests per query kind (default 100)\n"
     "  --users N      users (default 100000)\n"
-    "  --dir PATH     working directory for the embedded scenario (default: a temp dir)\n"
+    "  --dir PATH     working directory for embedded and analytics (default: a temp dir)\n"
     "  --json         print only the JSON result\n";
 
 double rss_mb() {
@@ -541,7 +549,6 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
   api::ServerOptions options;
   options.store_uri = uri;
   options.port = 0;
-  options.threads = connections;
   auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
                                     kMicrosPerHour);
   if (!tokens.ok()) return report(tokens.error());
@@ -561,9 +568,6 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
       client.set_keep_alive(true);
       client.set_tcp_nodelay(true);
       const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
-      // Clients arrive a millisecond apart, as a gateway's pool fills: the listen backlog
-      // of Debian's cpp-httplib build is 5.
-      std::this_thread::sleep_for(std::chrono::milliseconds(c));
       for (int64_t i = next++; i < requests; i = next++) {
         const std::string& body = bodies[static_cast<size_t>(i) % bodies.size()];
         const auto a = std::chrono::steady_clock::now();
@@ -593,6 +597,190 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
   return kExitOk;
 }
 
+// The simulated stream, `count` events of it, as fast as the pipeline takes them.
+class CountedSource final : public stream::Source {
+ public:
+  CountedSource(gen::StreamGenerator& g, int64_t count) : g_(g), count_(count) {}
+  const std::string& name() const override { return name_; }
+  bool resumable() const override { return false; }
+  Status seek(int64_t) override { return Status::Ok(); }
+  Status next(stream::RecordBatch* out, size_t max_records) override {
+    out->records.clear();
+    buffer_.clear();
+    spans_.clear();
+    generate_lines(g_, std::min(static_cast<int64_t>(max_records), count_ - emitted_), &buffer_,
+                   &spans_);
+    for (const auto& [at, size] : spans_) {
+      out->records.push_back({std::string_view(buffer_.data() + at, size), emitted_++, false});
+    }
+    out->end_position = emitted_;
+    out->end_of_input = emitted_ >= count_;
+    return Status::Ok();
+  }
+
+ private:
+  gen::StreamGenerator& g_;
+  int64_t count_;
+  int64_t emitted_ = 0;
+  std::string name_ = "bench:analytics";
+  std::string buffer_;
+  std::vector<std::pair<size_t, size_t>> spans_;
+};
+
+// Seed 003's analytics queries over HTTP against a store holding `events` scored
+// transactions (built first unless the store already holds that many): each query kind
+// `queries` times with varying ids, one client; p50/p95/max per kind.
+int analytics_bench(int64_t events, int64_t users, const std::string& uri_arg,
+                    const std::string& dir_arg, int64_t queries) {
+  namespace fs = std::filesystem;
+  const fs::path dir = dir_arg.empty() ? fs::temp_directory_path() /
+                                             ("wf-bench-analytics-" + std::to_string(getpid()))
+                                       : fs::path(dir_arg);
+  const bool throwaway = uri_arg.empty() && dir_arg.empty();
+  struct Cleanup {
+    fs::path d;
+    bool on;
+    ~Cleanup() {
+      std::error_code ec;
+      if (on) fs::remove_all(d, ec);
+    }
+  } cleanup{dir, throwaway};
+  std::string uri = uri_arg;
+  if (uri.empty()) {
+    fs::create_directories(dir);
+    uri = "sqlite:" + (dir / "analytics.db").string();
+  }
+  gen::Dimensions dims = bench_dims(users);
+  SystemClock clock;
+  double build_seconds = 0;
+  int64_t facts = 0;
+  std::string kind;
+  {
+    auto store = store::open_store(uri);
+    if (!store.ok()) return report(store.error());
+    auto counts = (*store)->counts();
+    if (!counts.ok()) return report(counts.error());
+    if (counts->facts < events) {
+      if (counts->facts > 0) {
+        return report(make_error(Errc::kInvalidArgument,
+                                 "the store holds " + std::to_string(counts->facts) +
+                                     " facts, fewer than --events: give an empty or full one"));
+      }
+      log::info("bench analytics: building " + std::to_string(events) + " transactions");
+      if (Status s = (*store)->upsert_users(dims.users); !s.ok()) return report(s.error());
+      if (Status s = (*store)->upsert_merchants(dims.merchants); !s.ok()) return report(s.error());
+      auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+      auto pack = rules::RulePack::builtin("ph-ewallet");
+      if (!pack.ok()) return report(pack.error());
+      gen::StreamOptions so;
+      so.seed = 17;
+      so.start = *parse_rfc3339("2026-11-01T08:00:00Z");
+      gen::StreamGenerator g(dims, so);
+      CountedSource source(g, events);
+      pipeline::Processor processor(*pack, *pii, clock);
+      processor.load_users(dims.users);
+      const int64_t start = clock.monotonic_us();
+      pipeline::Runner runner(source, **store, processor, clock, {});
+      std::atomic<bool> stop{false};
+      if (Status s = runner.run(stop); !s.ok()) return report(s.error());
+      build_seconds = double(clock.monotonic_us() - start) / 1e6;
+      counts = (*store)->counts();
+      if (!counts.ok()) return report(counts.error());
+    }
+    facts = counts->facts;
+    kind = std::string((*store)->kind());
+  }
+
+  api::ServerOptions options;
+  options.store_uri = uri;
+  options.port = 0;
+  auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
+                                    kMicrosPerHour);
+  if (!tokens.ok()) return report(tokens.error());
+  Instant expires = 0;
+  const std::string token = *tokens->issue("bench", api::Role::kAnalyst, clock.now(), &expires);
+  api::Server server(options, std::move(*tokens));
+  if (Status s = server.start(); !s.ok()) return report(s.error());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  client.set_read_timeout(60, 0);
+  const httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+  // A cursor from the first page, for the second-page query.
+  std::string cursor;
+  if (auto first = client.Get("/api/v1/analytics/transactions?limit=50", headers)) {
+    const size_t at = first->body.find("\"next_cursor\":\"");
+    if (at != std::string::npos) {
+      cursor = first->body.substr(at + 15, first->body.find('"', at + 15) - at - 15);
+    }
+  }
+  Rng rng(5);
+  auto user = [&] { return dims.users[rng.below(dims.users.size())].user_id; };
+  auto merchant = [&] { return dims.merchants[rng.below(dims.merchants.size())].merchant_id; };
+  auto hour = [&] {
+    const Instant at = *parse_rfc3339("2026-11-01T08:00:00Z") +
+                       static_cast<int64_t>(rng.below(72)) * kMicrosPerHour;
+    return "from=" + format_utc(at) + "&to=" + format_utc(at + kMicrosPerHour);
+  };
+  const std::string tx = "/api/v1/analytics/transactions?";
+  const std::string alerts = "/api/v1/analytics/fraud-alerts?";
+  const std::vector<std::pair<std::string, std::function<std::string()>>> kinds = {
+      {"transactions", [&] { return tx + "limit=50"; }},
+      {"transactions_next_page", [&] { return tx + "limit=50&cursor=" + cursor; }},
+      {"transactions_by_user", [&] { return tx + "user_id=" + user(); }},
+      {"transactions_by_merchant", [&] { return tx + "merchant_id=" + merchant(); }},
+      {"transactions_flagged", [&] { return tx + "decision=FLAG"; }},
+      {"transactions_min_score_60", [&] { return tx + "min_score=60"; }},
+      {"transactions_type_channel", [&] { return tx + "type=transfer&channel=WEB"; }},
+      {"transactions_one_hour", [&] { return tx + hour(); }},
+      {"fraud_alerts", [&] { return alerts + "limit=50"; }},
+      {"fraud_alerts_new", [&] { return alerts + "status=NEW"; }},
+      {"fraud_alerts_rule", [&] { return alerts + "rule=R001"; }},
+      {"user_profile", [&] { return "/api/v1/users/" + user(); }},
+      {"merchant_profile", [&] { return "/api/v1/merchants/" + merchant(); }},
+      {"stats_overview", [&] { return std::string("/api/v1/stats/overview"); }},
+  };
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("scenario").string("analytics");
+  w.key("store").string(kind);
+  w.key("facts").number(facts);
+  if (build_seconds > 0) w.key("build_tx_per_s").number(double(facts) / build_seconds, 0);
+  w.key("queries").begin_array();
+  double worst = 0;
+  int64_t errors = 0;
+  for (const auto& [name, path] : kinds) {
+    std::vector<double> ms;
+    for (int64_t i = 0; i < queries; ++i) {
+      const std::string p = path();
+      const auto a = std::chrono::steady_clock::now();
+      auto res = client.Get(p.c_str(), headers);
+      const auto b = std::chrono::steady_clock::now();
+      if (!res || res->status != 200) {
+        if (errors++ == 0)
+          log::warn("bench analytics: " + p + ": " + (res ? res->body : "no answer"));
+      }
+      ms.push_back(std::chrono::duration<double, std::milli>(b - a).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double p95 = ms[std::min(ms.size() - 1, ms.size() * 95 / 100)];
+    worst = std::max(worst, p95);
+    w.begin_object();
+    w.key("name").string(name);
+    w.key("p50_ms").number(ms[ms.size() / 2], 2);
+    w.key("p95_ms").number(p95, 2);
+    w.key("max_ms").number(ms.back(), 2);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("worst_p95_ms").number(worst, 2);
+  w.key("errors").number(errors);
+  w.end_object();
+  server.stop();
+  std::printf("%s\n", out.c_str());
+  return errors == 0 ? kExitOk : kExitFailure;
+}
+
 int cmd_bench(int argc, char** argv) {
   Args args(kUsage);
   args.option("scenario")
@@ -602,25 +790,31 @@ int cmd_bench(int argc, char** argv) {
       .option("store")
       .option("writers")
       .option("connections")
+      .option("queries")
       .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
   if (scenario != "engine" && scenario != "embedded" && scenario != "kafka" &&
-      scenario != "postgres" && scenario != "api") {
-    return usage_error(args,
-                       "--scenario must be 'engine', 'embedded', 'kafka', 'postgres' or 'api'");
+      scenario != "postgres" && scenario != "api" && scenario != "analytics") {
+    return usage_error(
+        args, "--scenario must be 'engine', 'embedded', 'kafka', 'postgres', 'api' or 'analytics'");
   }
-  auto events =
-      args.get_int("events",
-                   scenario == "engine"
-                       ? 1'000'000
-                       : (scenario == "kafka" ? 200'000 : (scenario == "api" ? 200'000 : 300'000)),
-                   1, 1'000'000'000);
+  const int64_t default_events = scenario == "engine"                       ? 1'000'000
+                                 : scenario == "analytics"                  ? 10'000'000
+                                 : scenario == "kafka" || scenario == "api" ? 200'000
+                                                                            : 300'000;
+  auto events = args.get_int("events", default_events, 1, 1'000'000'000);
   if (!events.ok()) return usage_error(args, events.error().message);
   auto users = args.get_int("users", 100'000, 1, 50'000'000);
   if (!users.ok()) return usage_error(args, users.error().message);
   auto writers = args.get_int("writers", 2, 1, 8);
   if (!writers.ok()) return usage_error(args, writers.error().message);
+  if (scenario == "analytics") {
+    auto queries = args.get_int("queries", 100, 1, 100'000);
+    if (!queries.ok()) return usage_error(args, queries.error().message);
+    return analytics_bench(*events, *users, args.get_or("store", ""), args.get_or("dir", ""),
+                           *queries);
+  }
   BenchResult r;
   r.scenario = scenario;
   auto connections = args.get_int("connections", 64, 1, 1024);

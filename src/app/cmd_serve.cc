@@ -26,7 +26,7 @@ constexpr const char* kServeUsage =
     "  --store STORE   sqlite:PATH or postgresql://...\n"
     "  --port P        port (default 8080; 0: any free one, printed)\n"
     "  --host H        address to listen on (default 127.0.0.1)\n"
-    "  --threads N     connections served at once (default 64)\n"
+    "  --threads N     handler threads for requests that use the store (default 16)\n"
     "  --rules FILE    the rules file GET/PUT /api/v1/rules show and replace (processes\n"
     "                  run with --rules FILE reload it); default: the built-in pack, read only\n"
     "  --config FILE   operations config: the scheduler's jobs (default: the built-in\n"
@@ -49,7 +49,7 @@ int cmd_serve(int argc, char** argv) {
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto port = args.get_int("port", 8080, 0, 65535);
-  auto threads = args.get_int("threads", 64, 1, 1024);
+  auto threads = args.get_int("threads", 16, 1, 1024);
   if (!port.ok()) return usage_error(args, port.error().message);
   if (!threads.ok()) return usage_error(args, threads.error().message);
   auto secret = api::jwt_secret_from_env();
