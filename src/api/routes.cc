@@ -186,6 +186,10 @@ void transactions(Call& c) {
   const std::string_view kind = db.kind();
   std::string where = " WHERE f.fraud_score >= $1";
   store::SqlParams params = {std::to_string(*min_score)};
+  // Filters with an index of their own (user, merchant, flagged) lead the plan; without
+  // one, SQLite is told to walk the time index newest first and stop at the page's end
+  // (left to itself it scans the table and sorts it).
+  bool own_index = false;
   auto add = [&](const std::string& condition, std::string value) {
     params.push_back(std::move(value));
     where += " AND " + condition + " $" + std::to_string(params.size());
@@ -199,6 +203,7 @@ void transactions(Call& c) {
         return;
       }
       add(column, *v);
+      own_index |= name == std::string_view("user_id") || name == std::string_view("merchant_id");
     }
   }
   if (auto d = c.query("decision")) {
@@ -209,7 +214,10 @@ void transactions(Call& c) {
     add("f.decision =", *d);
     // Flagged rows have their own partial index on event_ts: say so in the SQL's own
     // words (a bound parameter would not let the planner use it).
-    if (*d == "FLAG") where += kind == "postgresql" ? " AND f.fraud_flag" : " AND f.fraud_flag = 1";
+    if (*d == "FLAG") {
+      where += kind == "postgresql" ? " AND f.fraud_flag" : " AND f.fraud_flag = 1";
+      own_index = true;
+    }
   }
   if (*from) add("f.event_ts >=", **from);
   if (*to) add("f.event_ts <", **to);
@@ -224,8 +232,9 @@ void transactions(Call& c) {
     params.push_back(raw->substr(bar + 1));
     const std::string t = "$" + std::to_string(params.size() - 1);
     const std::string id = "$" + std::to_string(params.size());
-    where += " AND (f.event_ts < " + t + " OR (f.event_ts = " + t + " AND f.transaction_id < " +
-             id + "))";
+    // The same as (ts, id) < (t, x), bounding the index range by the time.
+    where += " AND f.event_ts <= " + t + " AND (f.event_ts < " + t + " OR f.transaction_id < " +
+             id + ")";
   }
   const bool unmasked = c.claims->role >= Role::kAnalyst;
   std::string out;
@@ -233,7 +242,9 @@ void transactions(Call& c) {
   w.begin_object().key("data").begin_array();
   int64_t n = 0;
   std::string last_ts, last_id;
-  Status s = db.query_text(tx_select(kind) + where +
+  const std::string hint =
+      kind == "sqlite" && !own_index ? " INDEXED BY idx_fact_event_ts" : std::string();
+  Status s = db.query_text(tx_select(kind) + hint + where +
                                " ORDER BY f.event_ts DESC, f.transaction_id DESC LIMIT " +
                                std::to_string(*limit + 1),
                            params, [&](const std::vector<std::string_view>& r) {
@@ -618,8 +629,9 @@ void overview(Call& c, const std::function<int64_t()>& source_lag) {
       " CAST(COALESCE(AVG(f.processing_us), 0) AS " +
           std::string(kind == "postgresql" ? "bigint" : "INTEGER") +
           "), COALESCE(MAX(f.processing_us), 0) FROM " +
-          store::table_name(kind, "fact_transactions") + " f WHERE f.event_ts >= $1",
-      {since}, [&](const auto& r) {
+          store::table_name(kind, "fact_transactions") +
+          " f WHERE f.event_ts >= $1 AND f.event_ts < $2",  // not events stamped ahead
+      {since, format_utc(now)}, [&](const auto& r) {
         n = to_i64(r[0]);
         flagged = to_i64(r[1]);
         monitored = to_i64(r[2]);
@@ -972,7 +984,12 @@ void Server::add_routes() {
          }
          auto scored = scorer_(c.req.body);
          if (!scored.ok()) {
-           c.error(400, std::string(errc_name(scored.error().code)), scored.error().message);
+           // A record's error (a dead-letter code) is the caller's; any other, ours.
+           if (scored.error().code < Errc::kInvalidArgument) {
+             c.error(400, std::string(errc_name(scored.error().code)), scored.error().message);
+           } else {
+             c.error(503, "unavailable", scored.error().message);
+           }
            return;
          }
          c.json(200, std::move(*scored));

@@ -219,10 +219,25 @@ CREATE TABLE ops.audit_log (
 CREATE INDEX audit_log_at ON ops.audit_log (at);
 )sql";
 
+// The API's orders: newest first (a b-tree, read backwards; the BRIN it replaces gives
+// no order), and the alert queue by status, newest first. A merchant's 30-day risk from
+// the index alone. Processing order, for `serve` following what another process commits.
+constexpr std::string_view kApiIndexes = R"sql(
+CREATE INDEX fact_ts ON silver.fact_transactions (event_ts);
+CREATE INDEX fact_ingest_seq ON silver.fact_transactions (ingest_seq);
+DROP INDEX silver.fact_event_ts;
+CREATE INDEX alerts_status_id ON silver.fraud_alerts (status, alert_id);
+CREATE INDEX fact_merchant ON silver.fact_transactions (merchant_id, event_ts)
+  INCLUDE (decision, status, amount_php, user_id);
+DROP INDEX silver.fact_merchant_ts;
+DROP INDEX silver.alerts_status;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
     {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
     {3, "API users and audit log", kApi},
+    {4, "indexes for the API's orders and for following commits", kApiIndexes},
 };
 
 }  // namespace

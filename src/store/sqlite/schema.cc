@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS fact_transactions (
   product_id       TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_fact_user_ts ON fact_transactions (user_id, event_ts);
+-- A merchant's page reads its 30-day risk from this index alone: a busy merchant's rows
+-- are spread over the whole table, one page each.
+CREATE INDEX IF NOT EXISTS idx_fact_merchant ON fact_transactions
+  (merchant_id, event_ts, decision, status, amount_php, user_id);
 CREATE INDEX IF NOT EXISTS idx_fact_event_ts ON fact_transactions (event_ts);
 CREATE INDEX IF NOT EXISTS idx_fact_flagged ON fact_transactions (event_ts) WHERE fraud_flag = 1;
 
@@ -87,7 +91,9 @@ CREATE TABLE IF NOT EXISTS fraud_alerts (
   note            TEXT,
   reasons         TEXT
 );
-CREATE INDEX IF NOT EXISTS idx_alerts_status ON fraud_alerts (status, created_at);
+-- The alert queue by status, newest (highest id) first.
+DROP INDEX IF EXISTS idx_alerts_status;
+CREATE INDEX IF NOT EXISTS idx_alerts_status_id ON fraud_alerts (status, alert_id);
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   id            INTEGER PRIMARY KEY,
