@@ -5,10 +5,14 @@
 #include <string>
 #include <thread>
 
+#include "api/auth.h"
 #include "api/server.h"
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/dims.h"
+#include "app/follower.h"
 #include "app/operations.h"
+#include "app/rules_watcher.h"
 #include "core/log.h"
 
 namespace wf::app {
@@ -22,13 +26,19 @@ constexpr const char* kServeUsage =
     "the contents of the file WALLETFLOW_JWT_SECRET_FILE names (at least 32 bytes).\n"
     "Users: walletflow users add NAME --role viewer|analyst|admin --store STORE.\n"
     "\n"
+    "The stream's rule state is rebuilt from STORE at start and kept current by following\n"
+    "what the pipeline (process or run, elsewhere) commits: POST /api/v1/score decides\n"
+    "with it (503 until it is rebuilt) and GET /api/v1/stream carries the commits.\n"
+    "\n"
     "options:\n"
     "  --store STORE   sqlite:PATH or postgresql://...\n"
     "  --port P        port (default 8080; 0: any free one, printed)\n"
     "  --host H        address to listen on (default 127.0.0.1)\n"
     "  --threads N     handler threads for requests that use the store (default 16)\n"
-    "  --rules FILE    the rules file GET/PUT /api/v1/rules show and replace (processes\n"
-    "                  run with --rules FILE reload it); default: the built-in pack, read only\n"
+    "  --rules FILE    the rules file GET/PUT /api/v1/rules show and replace and scoring uses\n"
+    "                  (processes run with --rules FILE reload it); default: the built-in\n"
+    "                  pack of --profile, read only\n"
+    "  --profile P     the built-in rule pack without --rules (default ph-ewallet)\n"
     "  --config FILE   operations config: the scheduler's jobs (default: the built-in\n"
     "                  config/operations.toml); webhooks from WALLETFLOW_WEBHOOKS\n"
     "  --no-scheduler  do not run the scheduled jobs in this process\n";
@@ -45,6 +55,7 @@ constexpr const char* kUsersUsage =
 int cmd_serve(int argc, char** argv) {
   Args args(kServeUsage);
   args.option("store").option("port").option("host").option("threads").option("rules");
+  args.option("profile").option("pii-key-file");
   args.option("config").option("no-scheduler", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
@@ -63,16 +74,48 @@ int cmd_serve(int argc, char** argv) {
   options.host = args.get_or("host", "127.0.0.1");
   options.threads = static_cast<int>(*threads);
   options.rules_file = args.get_or("rules", "");
+  options.profile = args.get_or("profile", "ph-ewallet");
+  auto pack = load_pack(args);
+  if (!pack.ok()) return report(pack.error());
+  // Scoring hashes nothing it keeps: without a configured key, a throwaway one will do.
+  auto pii =
+      std::getenv("WALLETFLOW_PII_KEY") != nullptr || args.has("pii-key-file")
+          ? load_pii(args)
+          : pipeline::PiiProtector::from_key(api::random_password() + api::random_password());
+  if (!pii.ok()) return report(pii.error());
   auto tokens = api::Tokens::create(*secret, options.issuer, options.token_ttl_us);
   if (!tokens.ok()) return report(tokens.error());
+  std::vector<domain::User> users;
   {
     auto store = open_store_arg(args, "");  // migrated before the first request
     if (!store.ok()) return report(store.error());
+    auto dims = load_dimensions(**store);
+    if (!dims.ok() && dims.error().code != Errc::kNotFound) return report(dims.error());
+    if (dims.ok()) users = std::move(dims->users);
+  }
+  SystemClock clock;
+  pipeline::Processor processor(*pack, *pii, clock);
+  processor.load_users(users);
+  std::mutex processor_mutex;
+  pipeline::RulesMailbox mailbox;
+  std::unique_ptr<RulesWatcher> watcher;
+  if (!options.rules_file.empty()) {
+    install_reload_handler();
+    watcher = std::make_unique<RulesWatcher>(options.rules_file, pack->version(), mailbox);
   }
   auto ops = Operations::open(args);
   if (!ops.ok()) return report(ops.error());
   install_stop_handlers();
   api::Server server(options, std::move(*tokens));
+  Follower follower(options.store_uri, processor, processor_mutex, server.hub());
+  follower.set_rules(&mailbox);
+  server.set_scorer([&](std::string_view body) -> Result<std::string> {
+    if (!follower.ready()) {
+      return make_error(Errc::kStore, "the stream state is still being rebuilt from the store");
+    }
+    return score_json(processor, processor_mutex, body);
+  });
+  follower.start();
   if (Status s = server.start(); !s.ok()) return report(s.error());
   if (!args.has("no-scheduler")) {
     if (Status s = (*ops)->start_scheduler(options.store_uri); !s.ok()) return report(s.error());
@@ -84,6 +127,7 @@ int cmd_serve(int argc, char** argv) {
   while (!stop_flag().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   (*ops)->stop_scheduler();
   server.stop();
+  follower.stop();
   return kExitOk;
 }
 

@@ -30,6 +30,13 @@ std::string pipeline_metrics(const pipeline::RunnerSnapshot& s) {
                  {{"", s.batches}});
   out += counter("walletflow_rules_reloads_total", "Rule packs swapped in while running.",
                  {{"", s.rules_swaps}});
+  out +=
+      "# HELP walletflow_rule_hits_total Events each rule fired on (every rule that fired).\n"
+      "# TYPE walletflow_rule_hits_total counter\n";
+  for (const auto& [rule, n] : s.rule_hits) {
+    out += "walletflow_rule_hits_total{rule=\"" + api::prometheus_label(rule) + "\"} " +
+           std::to_string(n) + "\n";
+  }
   out += api::prometheus_histogram("walletflow_decision_latency_seconds",
                                    "Decode to decision, per event.", s.latency_ns, 1e9);
   out += api::prometheus_histogram("walletflow_store_commit_seconds",

@@ -30,18 +30,21 @@ Processor::Processor(std::shared_ptr<const rules::RulePack> pack, const PiiProte
       engine_(std::make_unique<rules::Engine>(*pack_)),
       recent_ids_(pack_->horizon_us()) {
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
+  hits_.assign(pack_->rules().size(), 0);
 }
 
 size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   auto engine = std::make_unique<rules::Engine>(*pack);
   size_t carried = engine->adopt(*engine_);
   for (uint32_t u = 0; u < users_.size(); ++u) engine->ensure_user(u, 0);
+  for (size_t i = 0; i < hits_.size(); ++i) retired_hits_[pack_->rules()[i].id] += hits_[i];
   // Rows already in a batch point at the old pack's version and alert names: keep them.
   retired_.push_back(Retired{std::move(pack_), std::move(alert_types_)});
   pack_ = std::move(pack);
   engine_ = std::move(engine);
   alert_types_.clear();
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
+  hits_.assign(pack_->rules().size(), 0);
   ++counters_.rules_swaps;
   return carried;
 }
@@ -97,17 +100,43 @@ Status Processor::restore_state(store::Store& store, const std::vector<std::stri
   }
   // Every stored field the rules may read comes back (type, channel, merchant, device,
   // quantity, ...), so features on any of them restart where they were.
-  return store.scan_facts(from, INT64_MAX, [&](const store::StoredFact& f) {
-    (void)recent_ids_.seen_or_add(f.tx.transaction_id, f.tx.event_ts);
-    domain::Transaction tx = f.tx;
-    rules::Event e;
-    char country[2];
-    if (!enrich(*pack_, tx, country, &e).ok()) return;
-    e.amount = f.amount_php;  // as it was scored
-    e.user = user_slot(tx.user_id);
-    e.home_province = provinces_.get(e.user);
-    engine_->observe(e);
-  });
+  return store.scan_facts(from, INT64_MAX, [&](const store::StoredFact& f) { (void)fold(f); });
+}
+
+std::vector<std::pair<std::string, int64_t>> Processor::rule_hits() const {
+  std::map<std::string, int64_t> all = retired_hits_;
+  for (size_t i = 0; i < hits_.size(); ++i) all[pack_->rules()[i].id] += hits_[i];
+  return {all.begin(), all.end()};
+}
+
+bool Processor::fold(const store::StoredFact& f) {
+  if (recent_ids_.seen_or_add(f.tx.transaction_id, f.tx.event_ts)) return false;
+  domain::Transaction tx = f.tx;
+  rules::Event e;
+  char country[2];
+  if (!enrich(*pack_, tx, country, &e).ok()) return true;
+  e.amount = f.amount_php;  // as it was scored
+  e.user = user_slot(tx.user_id);
+  e.home_province = provinces_.get(e.user);
+  engine_->observe(e);
+  return true;
+}
+
+std::string_view Processor::alert_type_of(std::string_view rules_fired) const {
+  // The deciding rule: the highest score among those fired, ties to the earlier (as
+  // Engine::decide picks it).
+  const std::vector<rules::Rule>& rules = pack_->rules();
+  int top = -1;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string& id = rules[i].id;
+    size_t at = rules_fired.find(id);
+    const bool fired = at != std::string_view::npos &&
+                       (at + id.size() == rules_fired.size() || rules_fired[at + id.size()] == ',');
+    if (fired && (top < 0 || rules[i].score > rules[static_cast<size_t>(top)].score)) {
+      top = static_cast<int>(i);
+    }
+  }
+  return top < 0 ? std::string_view() : std::string_view(alert_types_[static_cast<size_t>(top)]);
 }
 
 void Processor::dead_letter(const stream::Record& record, const Error& error, store::Batch* batch,
@@ -315,6 +344,7 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.processing_us = elapsed / 1000;
   latency_ns_.record(static_cast<uint64_t>(elapsed));
   ++counters_.facts;
+  for (uint64_t m = decision.rules_fired; m != 0; m &= m - 1) ++hits_[__builtin_ctzll(m)];
   if (decision.verdict == domain::Verdict::kFlag) ++counters_.flagged;
   if (decision.verdict == domain::Verdict::kMonitor) ++counters_.monitored;
 }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,11 @@ class Processor {
   // partitions about to be consumed), the replay reaches back far enough for the one
   // furthest behind. Adds to the current state: call on a fresh or reset Processor.
   Status restore_state(store::Store& store, const std::vector<std::string>& positions = {});
+  // Folds one stored fact into the state, as restore_state() does for each: how `serve`
+  // follows what another process commits. False when this fact was already folded.
+  bool fold(const store::StoredFact& fact);
+  // The alert type ("R001 high_amount_night") a fact with these fired rules carried.
+  std::string_view alert_type_of(std::string_view rules_fired) const;
   // Forgets all rule state and recently seen ids (users and their dimensions stay), before
   // restore_state() rebuilds them: partitions this instance did not hold were scored by
   // another one meanwhile.
@@ -83,6 +89,9 @@ class Processor {
   void process_all(const std::vector<stream::Record>& records, store::Batch* batch, Arena* arena);
 
   const ProcessorCounters& counters() const { return counters_; }
+  // Events each rule fired on (every rule that fired, not only the deciding one), by
+  // rule id, over every pack this processor has run.
+  std::vector<std::pair<std::string, int64_t>> rule_hits() const;
   // Decision latency (decode start to decision), nanoseconds.
   const Histogram& latency_ns() const { return latency_ns_; }
   const rules::Engine& engine() const { return *engine_; }
@@ -107,9 +116,11 @@ class Processor {
   // Newest accepted event time: with the wall clock, bounds how far ahead of the stream
   // an event may claim to be (one far-future time would blind a user's window rules).
   Instant watermark_ = 0;
-  Instant wall_now_ = 0;                  // refreshed once per process_all() call
-  std::vector<std::string> alert_types_;  // "R001 high_amount_night" per rule
-  std::string reasons_;                   // this event's reason texts (reused buffer)
+  Instant wall_now_ = 0;                         // refreshed once per process_all() call
+  std::vector<std::string> alert_types_;         // "R001 high_amount_night" per rule
+  std::vector<int64_t> hits_;                    // events each rule of the pack fired on
+  std::map<std::string, int64_t> retired_hits_;  // by rule id, of packs swapped out
+  std::string reasons_;                          // this event's reason texts (reused buffer)
   struct Retired {
     std::shared_ptr<const rules::RulePack> pack;
     std::vector<std::string> alert_types;

@@ -236,6 +236,7 @@ Status Runner::run(const std::atomic<bool>& stop) {
       snapshot_.flagged = c.flagged;
       snapshot_.monitored = c.monitored;
       snapshot_.rules_swaps = c.rules_swaps;
+      snapshot_.rule_hits = processor_.rule_hits();
       latency_ = processor_.latency_ns();
     }
     if (!queue.put(&s)) return false;

@@ -63,7 +63,8 @@ struct RunnerSnapshot {
   uint64_t p99_ns = 0;
   Histogram latency_ns;  // cumulative, for per-interval percentiles
   int64_t resumed_from = 0;
-  int64_t rules_swaps = 0;  // rule packs swapped in while running
+  int64_t rules_swaps = 0;                                 // rule packs swapped in while running
+  std::vector<std::pair<std::string, int64_t>> rule_hits;  // events each rule fired on
   // Record entered the source -> its batch committed in the store, milliseconds
   // (sources that know when records entered them: Kafka). Cumulative.
   Histogram end_to_end_ms;

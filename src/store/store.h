@@ -197,6 +197,14 @@ class Store {
   // Stored transactions with from <= event_ts < to, in processing order.
   virtual Status scan_facts(Instant from, Instant to,
                             const std::function<void(const StoredFact&)>& f) = 0;
+  // Following the pipeline from another process (`serve`): the facts with after < seq <=
+  // until in processing order, at most `max`, each with its sequence (SQLite's rowid;
+  // PostgreSQL's ingest_seq, commit number << 20 | row), and the latest sequence (0 if
+  // none).
+  using SeqFactFn = std::function<void(const StoredFact&, int64_t seq)>;
+  virtual Status scan_facts_after(int64_t after, int64_t until, int64_t max,
+                                  const SeqFactFn& f) = 0;
+  virtual Result<int64_t> last_fact_seq() = 0;
 
   virtual Status replace_labels(std::span<const LabelRow> labels) = 0;
   virtual Status scan_labels(const std::function<void(const LabelRow&)>& f) = 0;

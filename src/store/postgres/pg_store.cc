@@ -743,52 +743,78 @@ Status PgStore::scan_last_activity(Instant before,
                      [&](const PGresult* r, int i) { f(field(r, i, 0), to_int(field(r, i, 1))); });
 }
 
+namespace {
+
+std::string stored_fact_select() {
+  return "SELECT transaction_id, " + epoch_us("event_ts") +
+         ", user_id, merchant_id, counterparty_id, transaction_type, amount_minor, currency,"
+         " amount_php, channel, payment_method, status, country, province, city, lat, lon,"
+         " device_id, quantity, fraud_score, decision, rules_fired, reasons, ruleset_version,"
+         " product_id, ingest_seq FROM silver.fact_transactions";
+}
+
+// One row of stored_fact_select().
+void read_stored_fact(const PGresult* r, int i, const Store::SeqFactFn& f) {
+  StoredFact s;
+  domain::Transaction& tx = s.tx;
+  tx.transaction_id = field(r, i, 0);
+  tx.event_ts = to_int(field(r, i, 1));
+  tx.user_id = field(r, i, 2);
+  tx.merchant_id = field(r, i, 3);
+  tx.counterparty_id = field(r, i, 4);
+  (void)domain::parse_tx_type(field(r, i, 5), &tx.type);
+  auto currency = Currency::from_code(field(r, i, 7));
+  tx.amount = Money{to_int(field(r, i, 6)), currency.ok() ? *currency : Currency::php()};
+  s.amount_php = to_int(field(r, i, 8));
+  tx.channel = field(r, i, 9);
+  tx.payment_method = field(r, i, 10);
+  (void)domain::parse_tx_status(field(r, i, 11), &tx.status);
+  tx.country = field(r, i, 12);
+  tx.province = field(r, i, 13);
+  tx.city = field(r, i, 14);
+  tx.has_location = !is_null(r, i, 15) && !is_null(r, i, 16);
+  if (tx.has_location) {
+    tx.lat = std::strtod(PQgetvalue(r, i, 15), nullptr);
+    tx.lon = std::strtod(PQgetvalue(r, i, 16), nullptr);
+  }
+  tx.device_id = field(r, i, 17);
+  tx.quantity = is_null(r, i, 18) ? 0 : to_int(field(r, i, 18));
+  s.fraud_score = static_cast<int>(to_int(field(r, i, 19)));
+  s.verdict = verdict_of(field(r, i, 20));
+  s.rules_fired = field(r, i, 21);
+  s.reasons = field(r, i, 22);
+  s.ruleset_version = field(r, i, 23);
+  tx.product_id = field(r, i, 24);
+  f(s, to_int(field(r, i, 25)));
+}
+
+}  // namespace
+
 Status PgStore::scan_facts(Instant from, Instant to,
                            const std::function<void(const StoredFact&)>& f) {
   constexpr Instant kFirst = 0;
   constexpr Instant kLast = 7'258'118'400'000'000;  // 2200-01-01
-  std::string sql =
-      "SELECT transaction_id, " + epoch_us("event_ts") +
-      ", user_id, merchant_id, counterparty_id, transaction_type, amount_minor, currency,"
-      " amount_php, channel, payment_method, status, country, province, city, lat, lon,"
-      " device_id, quantity, fraud_score, decision, rules_fired, reasons, ruleset_version,"
-      " product_id FROM silver.fact_transactions WHERE event_ts >= $1 AND event_ts < $2 ORDER BY "
-      "ingest_seq";
   Params params = {format_utc(std::clamp(from, kFirst, kLast)),
                    format_utc(std::clamp(to, kFirst, kLast))};
-  return scan_cursor(conn_, sql, params, [&](const PGresult* r, int i) {
-    StoredFact s;
-    domain::Transaction& tx = s.tx;
-    tx.transaction_id = field(r, i, 0);
-    tx.event_ts = to_int(field(r, i, 1));
-    tx.user_id = field(r, i, 2);
-    tx.merchant_id = field(r, i, 3);
-    tx.counterparty_id = field(r, i, 4);
-    (void)domain::parse_tx_type(field(r, i, 5), &tx.type);
-    auto currency = Currency::from_code(field(r, i, 7));
-    tx.amount = Money{to_int(field(r, i, 6)), currency.ok() ? *currency : Currency::php()};
-    s.amount_php = to_int(field(r, i, 8));
-    tx.channel = field(r, i, 9);
-    tx.payment_method = field(r, i, 10);
-    (void)domain::parse_tx_status(field(r, i, 11), &tx.status);
-    tx.country = field(r, i, 12);
-    tx.province = field(r, i, 13);
-    tx.city = field(r, i, 14);
-    tx.has_location = !is_null(r, i, 15) && !is_null(r, i, 16);
-    if (tx.has_location) {
-      tx.lat = std::strtod(PQgetvalue(r, i, 15), nullptr);
-      tx.lon = std::strtod(PQgetvalue(r, i, 16), nullptr);
-    }
-    tx.device_id = field(r, i, 17);
-    tx.quantity = is_null(r, i, 18) ? 0 : to_int(field(r, i, 18));
-    s.fraud_score = static_cast<int>(to_int(field(r, i, 19)));
-    s.verdict = verdict_of(field(r, i, 20));
-    s.rules_fired = field(r, i, 21);
-    s.reasons = field(r, i, 22);
-    s.ruleset_version = field(r, i, 23);
-    tx.product_id = field(r, i, 24);
-    f(s);
-  });
+  const Store::SeqFactFn each = [&](const StoredFact& s, int64_t) { f(s); };
+  return scan_cursor(
+      conn_, stored_fact_select() + " WHERE event_ts >= $1 AND event_ts < $2 ORDER BY ingest_seq",
+      params, [&](const PGresult* r, int i) { read_stored_fact(r, i, each); });
+}
+
+Status PgStore::scan_facts_after(int64_t after, int64_t until, int64_t max, const SeqFactFn& f) {
+  return scan_cursor(conn_,
+                     stored_fact_select() +
+                         " WHERE ingest_seq > $1 AND ingest_seq <= $2 ORDER BY ingest_seq LIMIT $3",
+                     {std::to_string(after), std::to_string(until), std::to_string(max)},
+                     [&](const PGresult* r, int i) { read_stored_fact(r, i, f); });
+}
+
+Result<int64_t> PgStore::last_fact_seq() {
+  auto v =
+      query_int(*this, "SELECT COALESCE(MAX(ingest_seq), 0) FROM silver.fact_transactions", {});
+  if (!v.ok()) return v.take_error();
+  return v->value_or(0);
 }
 
 Status PgStore::scan_labels(const std::function<void(const LabelRow&)>& f) {

@@ -44,6 +44,8 @@ class PgStore final : public Store {
                             const std::function<void(std::string_view, Instant)>& f) override;
   Status scan_facts(Instant from, Instant to,
                     const std::function<void(const StoredFact&)>& f) override;
+  Status scan_facts_after(int64_t after, int64_t until, int64_t max, const SeqFactFn& f) override;
+  Result<int64_t> last_fact_seq() override;
   Status scan_labels(const std::function<void(const LabelRow&)>& f) override;
   Status replace_labels(std::span<const LabelRow> labels) override;
   Status scan_eval(const std::function<void(const EvalRow&)>& f) override;

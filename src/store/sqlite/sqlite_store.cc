@@ -404,23 +404,16 @@ Status SqliteStore::scan_last_activity(Instant before,
   return Status::Ok();
 }
 
-Status SqliteStore::scan_facts(Instant from, Instant to,
-                               const std::function<void(const StoredFact&)>& f) {
-  auto stmt = db_.prepare(
-      "SELECT transaction_id, event_ts, user_id, merchant_id, counterparty_id,"
-      " transaction_type, amount_minor, currency, amount_php, channel, payment_method, status,"
-      " country, province, city, lat, lon, device_id, quantity, fraud_score, decision,"
-      " rules_fired, reasons, ruleset_version, product_id FROM fact_transactions"
-      " WHERE event_ts >= ?1 AND event_ts < ?2 ORDER BY rowid");
-  if (!stmt.ok()) return stmt.take_error();
-  // Stored times are fixed-width UTC text, so text bounds compare as times; clamp to the
-  // years the text form covers.
-  constexpr Instant kFirst = 0;
-  constexpr Instant kLast = 7'258'118'400'000'000;  // 2200-01-01
-  const std::string from_text = format_utc(std::clamp(from, kFirst, kLast));
-  const std::string to_text = format_utc(std::clamp(to, kFirst, kLast));
-  stmt->bind(1, from_text);  // bound by reference: the strings outlive the scan
-  stmt->bind(2, to_text);
+namespace {
+
+constexpr const char* kStoredFactColumns =
+    "SELECT transaction_id, event_ts, user_id, merchant_id, counterparty_id,"
+    " transaction_type, amount_minor, currency, amount_php, channel, payment_method, status,"
+    " country, province, city, lat, lon, device_id, quantity, fraud_score, decision,"
+    " rules_fired, reasons, ruleset_version, product_id, rowid FROM fact_transactions";
+
+// The rows of a statement selecting kStoredFactColumns.
+Status read_stored_facts(sqlite::Stmt* stmt, const Store::SeqFactFn& f) {
   for (;;) {
     auto row = stmt->step();
     if (!row.ok()) return row.take_error();
@@ -456,9 +449,44 @@ Status SqliteStore::scan_facts(Instant from, Instant to,
     r.reasons = stmt->column_text(22);
     r.ruleset_version = stmt->column_text(23);
     tx.product_id = stmt->column_text(24);
-    f(r);
+    f(r, stmt->column_int(25));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status SqliteStore::scan_facts(Instant from, Instant to,
+                               const std::function<void(const StoredFact&)>& f) {
+  auto stmt = db_.prepare(std::string(kStoredFactColumns) +
+                          " WHERE event_ts >= ?1 AND event_ts < ?2 ORDER BY rowid");
+  if (!stmt.ok()) return stmt.take_error();
+  // Stored times are fixed-width UTC text, so text bounds compare as times; clamp to the
+  // years the text form covers.
+  constexpr Instant kFirst = 0;
+  constexpr Instant kLast = 7'258'118'400'000'000;  // 2200-01-01
+  const std::string from_text = format_utc(std::clamp(from, kFirst, kLast));
+  const std::string to_text = format_utc(std::clamp(to, kFirst, kLast));
+  stmt->bind(1, from_text);  // bound by reference: the strings outlive the scan
+  stmt->bind(2, to_text);
+  return read_stored_facts(&*stmt, [&](const StoredFact& r, int64_t) { f(r); });
+}
+
+Status SqliteStore::scan_facts_after(int64_t after, int64_t until, int64_t max,
+                                     const SeqFactFn& f) {
+  auto stmt = db_.prepare(std::string(kStoredFactColumns) +
+                          " WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid LIMIT ?3");
+  if (!stmt.ok()) return stmt.take_error();
+  stmt->bind(1, after);
+  stmt->bind(2, until);
+  stmt->bind(3, max);
+  return read_stored_facts(&*stmt, f);
+}
+
+Result<int64_t> SqliteStore::last_fact_seq() {
+  auto v = query_int(*this, "SELECT COALESCE(MAX(rowid), 0) FROM fact_transactions", {});
+  if (!v.ok()) return v.take_error();
+  return v->value_or(0);
 }
 
 Status SqliteStore::scan_labels(const std::function<void(const LabelRow&)>& f) {

@@ -114,6 +114,29 @@ TEST_F(ProcessorTest, RestoredStateScoresLikeAnUninterruptedRun) {
   EXPECT_EQ(resumed.facts[0].fraud_score, expected.facts.back().fraud_score);
 }
 
+TEST_F(ProcessorTest, RuleHitsCountEveryFiredRuleAcrossReloads) {
+  Processor p(pack_, pii_, clock_);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 11; ++i) {  // the 11th within five minutes fires R002
+    lines.push_back(event("h" + std::to_string(i), "U7",
+                          "2026-11-25T12:00:" + std::to_string(10 + i) + "+08:00", "120.00"));
+  }
+  run(p, lines);
+  auto hits = [&](const std::string& id) {
+    for (const auto& [rule, n] : p.rule_hits()) {
+      if (rule == id) return n;
+    }
+    return int64_t{-1};
+  };
+  EXPECT_EQ(hits("R002"), 1);
+  EXPECT_EQ(hits("R001"), 0);
+  EXPECT_EQ(p.rule_hits().size(), pack_.rules().size());
+  // A reload keeps what the old pack counted; the 12th fires R002 again.
+  p.swap_rules(std::make_shared<const rules::RulePack>(*rules::RulePack::builtin("ph-ewallet")));
+  run(p, {event("h11", "U7", "2026-11-25T12:00:30+08:00", "120.00")});
+  EXPECT_EQ(hits("R002"), 2);
+}
+
 TEST_F(ProcessorTest, ResentTransactionsNeverTouchRuleState) {
   // Six payments, each resent once, then a seventh: counted with the resends the user
   // would have 13 transactions in five minutes and fire R002; without them, 7.
