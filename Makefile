@@ -1,5 +1,6 @@
 # Thin wrapper over CMake presets, as DuckDB does. Every target that builds first makes
-# sure the Debian packages are there (scripts/setup).
+# sure the Debian packages (scripts/setup) and the dashboard's npm packages (scripts/web)
+# are there.
 .PHONY: setup build debug test run bench format format-check clean
 
 JOBS ?= $(shell nproc)
@@ -11,6 +12,7 @@ export CCACHE_NOHASHDIR ?= true
 
 setup:
 	@bash scripts/setup
+	@bash scripts/web
 
 build: setup
 	@cmake --preset release >/dev/null

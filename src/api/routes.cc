@@ -673,12 +673,13 @@ void overview(Call& c, const std::function<int64_t()>& source_lag) {
 void stream(Call& c, EventHub& hub) {
   auto min_score = c.int_param("min_score", 0, 0, 100);
   if (!min_score) return;
-  bool decisions = true, alerts = true;
+  bool decisions = true, alerts = true, stats = false;
   if (auto types = c.query("types")) {
     decisions = types->find("decision") != std::string::npos;
     alerts = types->find("alert") != std::string::npos;
-    if ((!decisions && !alerts) || types->size() > 20) {
-      c.error(400, "bad_request", "'types' is decision, alert or decision,alert");
+    stats = types->find("stats") != std::string::npos;
+    if ((!decisions && !alerts && !stats) || types->size() > 30) {
+      c.error(400, "bad_request", "'types' is a comma list of decision, alert and stats");
       return;
     }
   }
@@ -705,14 +706,18 @@ void stream(Call& c, EventHub& hub) {
   c.res.set_header("Cache-Control", "no-cache");
   c.res.set_header("X-Accel-Buffering", "no");
   c.res.content_type = "text/event-stream";
-  c.res.stream = [&hub, position, decisions, alerts, decision, user,
+  c.res.stream = [&hub, position, decisions, alerts, stats, decision, user,
                   min = *min_score](const ChunkWriter& write) {
     std::string out;
     for (const HubEvent& e : hub.after(*position, kMicrosPerSecond)) {
       *position = e.seq;
-      if ((e.type == "decision" && !decisions) || (e.type == "alert" && !alerts)) continue;
-      if (!decision.empty() && e.decision != decision) continue;
-      if (e.score < min || (!user.empty() && e.user_id != user)) continue;
+      if (e.type == "stats") {
+        if (!stats) continue;  // the filters below are about transactions
+      } else {
+        if ((e.type == "decision" && !decisions) || (e.type == "alert" && !alerts)) continue;
+        if (!decision.empty() && e.decision != decision) continue;
+        if (e.score < min || (!user.empty() && e.user_id != user)) continue;
+      }
       out += "id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + e.json + "\n\n";
     }
     if (out.empty()) out = ": keep-alive\n\n";  // also finds clients that left
@@ -826,6 +831,215 @@ void put_rules(Call& c, const ServerOptions& o) {
 }
 
 // What the store holds: dead letters by code, alerts by rule and status.
+// The alert id in the path, or nullopt after answering 400.
+std::optional<int64_t> alert_id(Call& c) {
+  const std::string text = c.path("id");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    c.error(400, "bad_request", "the alert id is a positive integer");
+    return std::nullopt;
+  }
+  return id;
+}
+
+// One transaction as write_tx writes it, or JSON null when the store has none.
+bool write_tx_by_id(Call& c, JsonWriter& w, const std::string& id, bool unmasked) {
+  store::Store& db = c.db();
+  bool found = false;
+  Status s = db.query_text(tx_select(db.kind()) + " WHERE f.transaction_id = $1", {id},
+                           [&](const std::vector<std::string_view>& r) {
+                             found = true;
+                             write_tx(w, r, unmasked);
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (!found) w.null();
+  return found;
+}
+
+// An alert with its transaction: what an analyst opens from the queue.
+void alert(Call& c) {
+  auto id = alert_id(c);
+  if (!id) return;
+  store::Store& db = c.db();
+  std::string alert_json, tx_id;
+  Status s = db.query_text(alert_select(db.kind()) + " WHERE a.alert_id = $1",
+                           {std::to_string(*id)}, [&](const std::vector<std::string_view>& r) {
+                             JsonWriter a(&alert_json);
+                             write_alert(a, r);
+                             tx_id = std::string(r[1]);
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  if (alert_json.empty()) {
+    c.error(404, "not_found", "no alert " + std::to_string(*id));
+    return;
+  }
+  const bool unmasked = c.claims->role >= Role::kAnalyst;
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("alert").raw(alert_json);
+  w.key("transaction");
+  write_tx_by_id(c, w, tx_id, unmasked);
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", "alert " + std::to_string(*id), "");
+  c.json(200, std::move(out));
+}
+
+void transaction(Call& c) {
+  const std::string id = c.path("id");
+  if (!id_like(id)) {
+    c.error(400, "bad_request", "not a transaction id");
+    return;
+  }
+  const bool unmasked = c.claims->role >= Role::kAnalyst;
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("transaction");
+  if (!write_tx_by_id(c, w, id, unmasked)) {
+    c.error(404, "not_found", "no transaction " + id);
+    return;
+  }
+  w.key("masked").boolean(!unmasked);
+  w.end_object();
+  if (unmasked) c.audit("read_pii", "transaction " + id, "");
+  c.json(200, std::move(out));
+}
+
+// Per minute over the window (oldest first): the overview's charts.
+void series(Call& c) {
+  auto minutes = c.int_param("minutes", 60, 1, 7 * 24 * 60);
+  if (!minutes) return;
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  const Instant now = SystemClock().now();
+  const std::string minute = kind == "postgresql"
+                                 ? "to_char(date_trunc('minute', f.event_ts AT TIME ZONE 'UTC'),"
+                                   " 'YYYY-MM-DD\"T\"HH24:MI:00\"Z\"')"
+                                 : "substr(f.event_ts, 1, 16) || ':00Z'";
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("window_minutes").number(*minutes);
+  w.key("points").begin_array();
+  Status s =
+      db.query_text("SELECT " + minute +
+                        " AS m, COUNT(*), SUM(CASE WHEN f.decision = 'FLAG' THEN 1 ELSE 0 END),"
+                        " SUM(CASE WHEN f.decision = 'MONITOR' THEN 1 ELSE 0 END),"
+                        " CAST(COALESCE(AVG(f.processing_us), 0) AS " +
+                        std::string(kind == "postgresql" ? "bigint" : "INTEGER") + ") FROM " +
+                        store::table_name(kind, "fact_transactions") +
+                        " f WHERE f.event_ts >= $1 AND f.event_ts < $2 GROUP BY m ORDER BY m",
+                    {format_utc(now - *minutes * kMicrosPerMinute), format_utc(now)},
+                    [&](const std::vector<std::string_view>& r) {
+                      w.begin_object();
+                      w.key("minute").string(r[0]);
+                      w.key("transactions").number(to_i64(r[1]));
+                      w.key("flagged").number(to_i64(r[2]));
+                      w.key("monitored").number(to_i64(r[3]));
+                      w.key("decision_us_mean").number(to_i64(r[4]));
+                      w.end_object();
+                    });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array().end_object();
+  c.json(200, std::move(out));
+}
+
+void ops_jobs(Call& c) {
+  auto limit = c.int_param("limit", 50, 1, kMaxPage);
+  if (!limit) return;
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("data").begin_array();
+  Status s = db.query_text("SELECT run_id, job, trigger, attempt, status, " +
+                               store::utc_text(kind, "started_at") + ", " +
+                               store::utc_text(kind, "finished_at") + ", rows, error FROM " +
+                               store::table_name(kind, "job_runs") +
+                               " ORDER BY run_id DESC LIMIT " + std::to_string(*limit),
+                           {}, [&](const std::vector<std::string_view>& r) {
+                             w.begin_object();
+                             w.key("run_id").number(to_i64(r[0]));
+                             w.key("job").string(r[1]);
+                             w.key("trigger").string(r[2]);
+                             w.key("attempt").number(to_i64(r[3]));
+                             w.key("status").string(r[4]);
+                             w.key("started_at").string(r[5]);
+                             string_or_null(w, "finished_at", r[6]);
+                             w.key("rows");
+                             r[7].empty() ? w.null() : w.number(to_i64(r[7]));
+                             string_or_null(w, "error", r[8]);
+                             w.end_object();
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array().end_object();
+  c.json(200, std::move(out));
+}
+
+void ops_quality(Call& c) {
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  const std::string table = store::table_name(kind, "dq_results");
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("data").begin_array();
+  Status s = db.query_text("SELECT check_name, kind, target, severity, status, observed, detail, " +
+                               store::utc_text(kind, "checked_at") + " FROM " + table +
+                               " WHERE run_id = (SELECT MAX(run_id) FROM " + table +
+                               ") ORDER BY check_name",
+                           {}, [&](const std::vector<std::string_view>& r) {
+                             w.begin_object();
+                             w.key("check").string(r[0]);
+                             w.key("kind").string(r[1]);
+                             w.key("target").string(r[2]);
+                             w.key("severity").string(r[3]);
+                             w.key("status").string(r[4]);
+                             w.key("observed");
+                             r[5].empty() ? w.null() : w.number(to_i64(r[5]));
+                             w.key("detail").string(r[6]);
+                             w.key("checked_at").string(r[7]);
+                             w.end_object();
+                           });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array().end_object();
+  c.json(200, std::move(out));
+}
+
+void ops_dead_letters(Call& c) {
+  store::Store& db = c.db();
+  const std::string_view kind = db.kind();
+  const std::string table = store::table_name(kind, "dead_letters");
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object().key("by_code").begin_array();
+  Status s = db.query_text(
+      "SELECT error_code, COUNT(*) FROM " + table + " GROUP BY error_code ORDER BY 2 DESC", {},
+      [&](const std::vector<std::string_view>& r) {
+        w.begin_object().key("code").string(r[0]).key("count").number(to_i64(r[1])).end_object();
+      });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array().key("recent").begin_array();
+  // The raw records stay out: redacted, but still the sender's data (analysts use the CLI).
+  s = db.query_text("SELECT id, " + store::utc_text(kind, "received_at") +
+                        ", source, error_code, message FROM " + table +
+                        " ORDER BY id DESC LIMIT 20",
+                    {}, [&](const std::vector<std::string_view>& r) {
+                      w.begin_object();
+                      w.key("id").number(to_i64(r[0]));
+                      w.key("received_at").string(r[1]);
+                      w.key("source").string(r[2]);
+                      w.key("code").string(r[3]);
+                      w.key("message").string(r[4]);
+                      w.end_object();
+                    });
+  if (!s.ok()) throw StoreUnavailable(s.error().message);
+  w.end_array().end_object();
+  c.json(200, std::move(out));
+}
+
 std::string store_metrics(store::Store& db) {
   std::string out =
       "# HELP walletflow_dead_letters Dead letters held in the store, by error code.\n"
@@ -938,6 +1152,48 @@ void Server::add_routes() {
                 {"cursor", "integer", "next_cursor of the previous page"}},
                {},
                fraud_alerts});
+  r.push_back({"GET",
+               "/api/v1/alerts/{id}",
+               Role::kViewer,
+               "An alert with its transaction (PII masked for viewers)",
+               {},
+               {},
+               alert});
+  r.push_back({"GET",
+               "/api/v1/transactions/{id}",
+               Role::kViewer,
+               "One transaction (PII masked for viewers)",
+               {},
+               {},
+               transaction});
+  r.push_back({"GET",
+               "/api/v1/stats/series",
+               Role::kViewer,
+               "Transactions, flagged, monitored and decision time per minute",
+               {{"minutes", "integer", "window (default 60, at most 10080)"}},
+               {},
+               series});
+  r.push_back({"GET",
+               "/api/v1/ops/jobs",
+               Role::kViewer,
+               "Scheduled job runs, newest first",
+               {limit},
+               {},
+               ops_jobs});
+  r.push_back({"GET",
+               "/api/v1/ops/quality",
+               Role::kViewer,
+               "The latest data-quality run's results",
+               {},
+               {},
+               ops_quality});
+  r.push_back({"GET",
+               "/api/v1/ops/dead-letters",
+               Role::kViewer,
+               "Dead letters by error code, and the latest ones (without their records)",
+               {},
+               {},
+               ops_dead_letters});
   r.push_back({"PATCH",
                "/api/v1/alerts/{id}",
                Role::kAnalyst,
@@ -1013,7 +1269,9 @@ void Server::add_routes() {
                "/api/v1/stream",
                Role::kViewer,
                "Server-sent events: decisions and alerts as they are committed",
-               {{"types", "string", "decision, alert, or decision,alert (default both)"},
+               {{"types", "string",
+                 "comma list of decision, alert, stats (default decision,alert); stats: "
+                 "the pipeline's live figures once a second"},
                 {"decision", "string", "only this decision"},
                 min_score,
                 {"user_id", "string", "only this user"}},

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "api/call.h"
+#include "api/web_assets.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/thread.h"
@@ -202,6 +203,33 @@ std::string error_json(std::string_view code, std::string_view message) {
 
 }  // namespace
 
+namespace {
+
+// The dashboard's files: "/" is its index.html, hashed assets are cached for good. The
+// lookup is by exact path in the embedded table, so no request reaches the file system.
+bool static_asset(const Request& req, Response& res) {
+  if (req.method != "GET") return false;
+  const std::string_view path = req.path == "/" ? std::string_view("/index.html") : req.path;
+  for (const WebAsset& a : web_assets()) {
+    if (a.path != path) continue;
+    res.status = 200;
+    res.set_content(std::string(a.data), std::string(a.content_type));
+    res.set_header("Cache-Control", path.starts_with("/assets/")
+                                        ? "public, max-age=31536000, immutable"
+                                        : "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                   "form-action 'self'");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 const Route* Server::find_route(Request& req, Response& res) const {
   std::string allowed;
   for (const Route& route : routes_) {
@@ -210,6 +238,7 @@ const Route* Server::find_route(Request& req, Response& res) const {
     allowed += (allowed.empty() ? "" : ", ") + route.method;
   }
   req.matches.clear();
+  if (allowed.empty() && static_asset(req, res)) return nullptr;
   if (allowed.empty()) {
     res.status = 404;
     res.set_content(error_json("not_found", "no such route"), "application/json");

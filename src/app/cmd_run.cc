@@ -11,6 +11,7 @@
 #include "app/common.h"
 #include "app/dims.h"
 #include "app/generator_source.h"
+#include "app/live_stats.h"
 #include "app/operations.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
@@ -213,9 +214,14 @@ int cmd_run(int argc, char** argv) {
   if (!args.has("no-scheduler")) {
     if (Status s = (*ops)->start_scheduler(store_uri); !s.ok()) return report(s.error());
   }
+  std::unique_ptr<LiveStats> live;  // the dashboard's live figures, once a second
   if (api_server) {
     api_server->set_source_lag([&runner] { return runner.snapshot().source_lag; });
     api_server->set_extra_metrics([&runner] { return pipeline_metrics(runner.snapshot()); });
+    live = std::make_unique<LiveStats>(api_server->hub(), [&runner] {
+      const pipeline::RunnerSnapshot s = runner.snapshot();
+      return LiveSample{s.facts, s.flagged, s.monitored, s.latency_ns, s.source_lag};
+    });
   }
 
   std::fprintf(stderr, "walletflow run: %s, %.0f tx/s, %zu users, %zu merchants%s\n", db.c_str(),
@@ -225,6 +231,7 @@ int cmd_run(int argc, char** argv) {
   Status result = run_with_status(runner, status, clock, static_cast<int64_t>(*duration * 1e6),
                                   (*ops)->observer());
   (*ops)->stop_scheduler();
+  live.reset();
   if (api_server) api_server->stop();
   auto snap = runner.snapshot();
   if (!result.ok()) return report(result.error());

@@ -116,6 +116,7 @@ int cmd_serve(int argc, char** argv) {
     return score_json(processor, processor_mutex, body);
   });
   follower.start();
+  LiveStats live(server.hub(), [&follower] { return follower.sample(); });
   if (Status s = server.start(); !s.ok()) return report(s.error());
   if (!args.has("no-scheduler")) {
     if (Status s = (*ops)->start_scheduler(options.store_uri); !s.ok()) return report(s.error());

@@ -47,6 +47,11 @@ void Follower::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+LiveSample Follower::sample() const {
+  std::lock_guard lock(sample_mu_);
+  return sample_;
+}
+
 Status Follower::restore(store::Store& store) {
   std::lock_guard lock(mutex_);
   // The latest sequence first: what commits during the restore is followed afterwards
@@ -80,6 +85,13 @@ Status Follower::poll(store::Store& store) {
     }
     if (!fresh) return;
     ++folded_;
+    {
+      std::lock_guard lock(sample_mu_);
+      ++sample_.total;
+      sample_.flagged += f.verdict == domain::Verdict::kFlag;
+      sample_.monitored += f.verdict == domain::Verdict::kMonitor;
+      sample_.latency_ns.record(static_cast<uint64_t>(f.processing_us) * 1000);
+    }
     store::FactRow row;
     row.transaction_id = copied.keep(f.tx.transaction_id);
     row.event_ts = f.tx.event_ts;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/event_hub.h"
+#include "app/live_stats.h"
 #include "core/result.h"
 #include "pipeline/processor.h"
 #include "pipeline/rules_mailbox.h"
@@ -31,6 +32,8 @@ class Follower {
   void stop();
   bool ready() const { return ready_.load(); }  // the state is restored
   int64_t folded() const { return folded_.load(); }
+  // The followed facts as the overview's live figures (decision time as stored).
+  LiveSample sample() const;
 
   // One poll: the facts committed since the last one folded and published. Public for
   // tests; the thread calls it every poll_us.
@@ -53,6 +56,8 @@ class Follower {
   std::map<int64_t, int64_t> missing_;
   std::atomic<bool> ready_{false};
   std::atomic<int64_t> folded_{0};
+  mutable std::mutex sample_mu_;
+  LiveSample sample_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;

@@ -125,6 +125,7 @@ struct StoredFact {
   std::string_view rules_fired;
   std::string_view reasons;
   std::string_view ruleset_version;
+  int64_t processing_us = 0;  // decision time
 };
 
 struct LabelRow {

@@ -750,7 +750,7 @@ std::string stored_fact_select() {
          ", user_id, merchant_id, counterparty_id, transaction_type, amount_minor, currency,"
          " amount_php, channel, payment_method, status, country, province, city, lat, lon,"
          " device_id, quantity, fraud_score, decision, rules_fired, reasons, ruleset_version,"
-         " product_id, ingest_seq FROM silver.fact_transactions";
+         " product_id, ingest_seq, processing_us FROM silver.fact_transactions";
 }
 
 // One row of stored_fact_select().
@@ -785,6 +785,7 @@ void read_stored_fact(const PGresult* r, int i, const Store::SeqFactFn& f) {
   s.reasons = field(r, i, 22);
   s.ruleset_version = field(r, i, 23);
   tx.product_id = field(r, i, 24);
+  s.processing_us = is_null(r, i, 26) ? 0 : to_int(field(r, i, 26));
   f(s, to_int(field(r, i, 25)));
 }
 

@@ -410,7 +410,8 @@ constexpr const char* kStoredFactColumns =
     "SELECT transaction_id, event_ts, user_id, merchant_id, counterparty_id,"
     " transaction_type, amount_minor, currency, amount_php, channel, payment_method, status,"
     " country, province, city, lat, lon, device_id, quantity, fraud_score, decision,"
-    " rules_fired, reasons, ruleset_version, product_id, rowid FROM fact_transactions";
+    " rules_fired, reasons, ruleset_version, product_id, rowid, processing_us"
+    " FROM fact_transactions";
 
 // The rows of a statement selecting kStoredFactColumns.
 Status read_stored_facts(sqlite::Stmt* stmt, const Store::SeqFactFn& f) {
@@ -449,6 +450,7 @@ Status read_stored_facts(sqlite::Stmt* stmt, const Store::SeqFactFn& f) {
     r.reasons = stmt->column_text(22);
     r.ruleset_version = stmt->column_text(23);
     tx.product_id = stmt->column_text(24);
+    r.processing_us = stmt->column_int(26);
     f(r, stmt->column_int(25));
   }
   return Status::Ok();

@@ -529,6 +529,96 @@ TEST_P(ApiTest, TheStreamSendsCommittedDecisionsAndAlertsAsServerSentEvents) {
   EXPECT_EQ(u2.find("tx-100"), std::string::npos);
   EXPECT_EQ(get("/api/v1/stream", "").first, 401);
   EXPECT_EQ(get("/api/v1/stream?types=gossip", vic).first, 400);
+  // The live figures (`run` publishes them once a second) only to who asks for them.
+  server_->hub().publish({0, "stats", "", 0, "", R"({"total":6})"});
+  const std::string stats = read("/api/v1/stream?types=stats", 1);
+  EXPECT_NE(stats.find("id: 9\nevent: stats\ndata: {\"total\":6}"), std::string::npos) << stats;
+  EXPECT_EQ(read("/api/v1/stream?types=decision", 6).find("event: stats"), std::string::npos);
+}
+
+TEST_P(ApiTest, AlertAndTransactionDetailsSeriesAndOperations) {
+  const std::string vic = login("vic", "viewer-pass");
+  const std::string ana = login("ana", "analyst-pass");
+  // An alert with its transaction: masked for a viewer, whole (and audited) for an analyst.
+  auto masked = get("/api/v1/alerts/1", vic);
+  ASSERT_EQ(masked.first, 200) << masked.second;
+  EXPECT_NE(masked.second.find("\"alert\":{\"alert_id\":1,\"transaction_id\":\"tx-100\""),
+            std::string::npos)
+      << masked.second;
+  EXPECT_NE(masked.second.find("\"device_id\":\"***cdef\""), std::string::npos);
+  EXPECT_NE(masked.second.find("\"masked\":true"), std::string::npos);
+  const int64_t audits = count("audit_log", "action = 'read_pii'");
+  auto whole = get("/api/v1/alerts/1", ana);
+  ASSERT_EQ(whole.first, 200);
+  EXPECT_NE(whole.second.find("\"device_id\":\"device-abcdef\""), std::string::npos);
+  EXPECT_EQ(count("audit_log", "action = 'read_pii'"), audits + 1);
+  EXPECT_EQ(get("/api/v1/alerts/999", vic).first, 404);
+  EXPECT_EQ(get("/api/v1/alerts/x1", vic).first, 400);
+  auto tx = get("/api/v1/transactions/tx-103", vic);
+  ASSERT_EQ(tx.first, 200);
+  EXPECT_NE(tx.second.find("\"transaction\":{\"transaction_id\":\"tx-103\""), std::string::npos);
+  EXPECT_EQ(get("/api/v1/transactions/tx-999", vic).first, 404);
+  EXPECT_EQ(get("/api/v1/transactions/a'b", vic).first, 400);
+
+  // Per minute over three days: the 30 transactions, one a minute, 10 flagged.
+  auto series = get("/api/v1/stats/series?minutes=4320", vic);
+  ASSERT_EQ(series.first, 200);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(series.second);
+  int64_t points = 0, transactions = 0, flagged = 0;
+  for (auto point : doc["points"].get_array()) {
+    ++points;
+    transactions += int64_t(point["transactions"]);
+    flagged += int64_t(point["flagged"]);
+  }
+  EXPECT_EQ(points, 30);
+  EXPECT_EQ(transactions, 30);
+  EXPECT_EQ(flagged, 10);
+  EXPECT_EQ(get("/api/v1/stats/series?minutes=0", vic).first, 400);
+
+  // Operations: dead letters by code without their records, job runs, the latest checks.
+  store::Batch b;
+  b.source = "stdin";
+  b.end_offset = 32;
+  b.dead_letters.push_back({30, Errc::kMalformedJson, "not JSON", "{oops", "stdin"});
+  b.dead_letters.push_back({31, Errc::kBadAmount, "bad amount", "{\"amount\":\"x\"}", "stdin"});
+  ASSERT_TRUE(store_->commit(b).ok());
+  const std::string runs = store::table_name(GetParam(), "job_runs");
+  ASSERT_TRUE(store_
+                  ->execute("INSERT INTO " + runs +
+                                " (job, trigger, attempt, started_at, heartbeat_at, finished_at,"
+                                " status, rows, instance) VALUES ('gold_marts_today', 'schedule',"
+                                " 1, $1, $1, $1, 'SUCCESS', 42, 'test')",
+                            {format_utc(kBase)})
+                  .ok());
+  const std::string dq = store::table_name(GetParam(), "dq_results");
+  for (const char* row : {"(1, 'old_check', 'sql', 't', 'error', 'FAIL', 1, 'x', $1)",
+                          "(2, 'facts_unique', 'unique', 'fact_transactions', 'error', 'PASS', 0,"
+                          " 'ok', $1)"}) {
+    ASSERT_TRUE(store_
+                    ->execute("INSERT INTO " + dq +
+                                  " (run_id, check_name, kind, target, severity, status, observed,"
+                                  " detail, checked_at) VALUES " +
+                                  row,
+                              {format_utc(kBase)})
+                    .ok());
+  }
+  auto dead = get("/api/v1/ops/dead-letters", vic);
+  ASSERT_EQ(dead.first, 200);
+  EXPECT_NE(dead.second.find("{\"code\":\"MALFORMED_JSON\",\"count\":1}"), std::string::npos)
+      << dead.second;
+  EXPECT_NE(dead.second.find("\"code\":\"BAD_AMOUNT\""), std::string::npos);
+  EXPECT_EQ(dead.second.find("oops"), std::string::npos);  // the record stays out
+  auto jobs = get("/api/v1/ops/jobs", vic);
+  ASSERT_EQ(jobs.first, 200);
+  EXPECT_NE(jobs.second.find("\"job\":\"gold_marts_today\",\"trigger\":\"schedule\""),
+            std::string::npos)
+      << jobs.second;
+  EXPECT_NE(jobs.second.find("\"rows\":42"), std::string::npos);
+  auto quality = get("/api/v1/ops/quality", vic);
+  ASSERT_EQ(quality.first, 200);
+  EXPECT_NE(quality.second.find("\"check\":\"facts_unique\""), std::string::npos);
+  EXPECT_EQ(quality.second.find("old_check"), std::string::npos);  // only the latest run
 }
 
 TEST_P(ApiTest, MetricsPassPromtool) {

