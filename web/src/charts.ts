@@ -100,6 +100,10 @@ export function timeChart(opts: {
 /** Vertical bars over category labels (e.g. the top merchants by volume). */
 export function barChart(opts: {
   title: string;
+  /** What a bar is ("Merchant"), for the legend. */
+  itemLabel: string;
+  /** Short tick labels of the value axis ("₱200K"). */
+  axisFmt?: (v: number) => string;
   labels: string[];
   values: number[];
   seriesLabel: string;
@@ -139,10 +143,10 @@ export function barChart(opts: {
           splits: () => xs,
           values: (_u, vals) => vals.map((v) => opts.labels[v] ?? ""),
         },
-        { ...axisStyle(), size: 72, values: (_u, vals) => vals.map((v) => fmt(v)) },
+        { ...axisStyle(), size: 64, values: (_u, vals) => vals.map((v) => (opts.axisFmt ?? fmt)(v)) },
       ],
       series: [
-        { label: "Rank", value: (_u, v) => (v === null || v === undefined ? "—" : opts.labels[v] ?? "") },
+        { label: opts.itemLabel, value: (_u, v) => (v === null || v === undefined ? "—" : opts.labels[v] ?? "") },
         {
           label: opts.seriesLabel,
           stroke: opts.color,

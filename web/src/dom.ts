@@ -131,7 +131,7 @@ export function table<T>(opts: TableOptions<T>): HTMLElement {
     if (opts.caption) t.appendChild(h("caption", { class: opts.captionHidden ? "sr-only" : null }, opts.caption));
     const headRow = h("tr");
     opts.columns.forEach((c, i) => {
-      const th = h("th", { scope: "col", class: c.numeric ? "num" : null });
+      const th = h("th", { scope: "col", class: [c.numeric ? "num" : "", c.cls ?? ""].join(" ").trim() || null });
       if (c.sortKey) {
         const active = sort?.column === i;
         th.setAttribute("aria-sort", active ? (sort!.desc ? "descending" : "ascending") : "none");

@@ -38,6 +38,19 @@ export function money(minor: number | null | undefined, currency = "PHP"): strin
   return f.format(minor / 10 ** digits);
 }
 
+let shortFmt: Intl.NumberFormat | null = null;
+/** Compact PHP for chart axes: 20000000 minor -> "₱200K". */
+export function moneyShort(minor: number): string {
+  if (!shortFmt) {
+    try {
+      shortFmt = new Intl.NumberFormat(undefined, { style: "currency", currency: "PHP", notation: "compact", maximumFractionDigits: 1 });
+    } catch {
+      shortFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+    }
+  }
+  return shortFmt.format(minor / 100);
+}
+
 const intFmt = new Intl.NumberFormat();
 export function int(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isFinite(n) ? "—" : intFmt.format(Math.round(n));

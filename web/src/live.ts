@@ -51,9 +51,11 @@ class Live {
           this.lastStreamStats = Date.now();
           this.publish(s, "stream");
         } else if (m.event === "alert") {
-          this.alerts.emit(JSON.parse(m.data) as LiveAlert);
+          const alert = JSON.parse(m.data) as LiveAlert;
           this.unseenAlerts += 1;
           this.unseen.emit(this.unseenAlerts);
+          this.alerts.emit(alert); // listeners may mark them seen
+
         }
       },
       onState: (state, detail) => {

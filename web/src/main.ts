@@ -100,25 +100,22 @@ function buildShell(): Shell {
       badge.setAttribute("aria-label", `${n} new alert${n === 1 ? "" : "s"}`);
     }),
   );
+  // A toast for the first alert after a quiet spell; the nav badge counts the rest. None
+  // on the Alerts page, which offers its own "N new alerts: show" button.
   let toastTimer: number | undefined;
-  let burst = 0;
+  let lastToast = 0;
   offs.push(
     live.alerts.on((a) => {
-      burst += 1;
+      if (currentRoute().path === "alerts" || Date.now() - lastToast < 30_000) return;
+      lastToast = Date.now();
       toast.hidden = false;
       replace(
         toast,
-        burst === 1
-          ? `New alert: ${a.alert_type} · score ${a.fraud_score} · ${money(a.amount_php_minor)} · ${a.user_id}`
-          : `${burst} new alerts (latest: ${a.alert_type}, score ${a.fraud_score})`,
-        " ",
-        h("a", { href: "#/alerts" }, "Open queue"),
+        `New alert: ${a.alert_type}, score ${a.fraud_score}, ${money(a.amount_php_minor)}, user ${a.user_id}. `,
+        h("a", { href: "#/alerts" }, "Open the queue"),
       );
       window.clearTimeout(toastTimer);
-      toastTimer = window.setTimeout(() => {
-        toast.hidden = true;
-        burst = 0;
-      }, 6000);
+      toastTimer = window.setTimeout(() => (toast.hidden = true), 6000);
     }),
   );
   return {

@@ -78,15 +78,15 @@ export function forgetRules(): void {
 export function txColumns(opts: { user?: boolean; merchant?: boolean } = {}): Column<Transaction>[] {
   const cols: Column<Transaction>[] = [
     { label: "Time", render: (t) => time(t.event_ts, true) },
-    { label: "Transaction", render: (t) => h("code", { title: t.transaction_id }, shortId(t.transaction_id, 13)) },
+    { label: "Transaction", cls: "col-opt", render: (t) => h("code", { title: t.transaction_id }, shortId(t.transaction_id, 13)) },
   ];
   if (opts.user !== false) cols.push({ label: "User", render: (t) => t.user_id });
   if (opts.merchant !== false) cols.push({ label: "Merchant", render: (t) => t.merchant_id ?? "—" });
   cols.push(
     { label: "Type", render: (t) => t.type },
-    { label: "Channel", render: (t) => t.channel ?? "—" },
+    { label: "Channel", cls: "col-opt", render: (t) => t.channel ?? "—" },
     { label: "Amount", numeric: true, render: (t) => amountCell(t) },
-    { label: "Country", render: (t) => t.country ?? "—" },
+    { label: "Country", cls: "col-opt", render: (t) => t.country ?? "—" },
     { label: "Score", numeric: true, render: (t) => scoreBadge(t.fraud_score) },
     { label: "Decision", render: (t) => decisionBadge(t.decision) },
     { label: "Rules", render: (t) => rulesFired(t.rules_fired).join(", ") || "—" },

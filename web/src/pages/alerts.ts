@@ -83,7 +83,7 @@ export const alertsPage: Page = (root, route) => {
         { label: "Created", render: (a) => time(a.created_at, true) },
         {
           label: "Rule",
-          render: (a) => h("span", null, a.alert_type || a.rule || "—", a.reasons ? h("div", { class: "muted small clip" }, a.reasons) : null),
+          render: (a) => h("span", null, a.alert_type || a.rule || "—", a.reasons ? h("div", { class: "muted small reason-line" }, a.reasons) : null),
         },
         { label: "Score", numeric: true, render: (a) => scoreBadge(a.fraud_score) },
         { label: "Amount", numeric: true, render: (a) => money(a.amount_php_minor) },
@@ -271,9 +271,10 @@ export const alertsPage: Page = (root, route) => {
     try {
       const body: { status: AlertStatus; note?: string } = { status: to };
       if (note.trim()) body.note = note.trim();
-      await api<Alert>(`/api/v1/alerts/${a.alert_id}`, { method: "PATCH", body, signal: scope.signal });
+      const updated = await api<Alert>(`/api/v1/alerts/${a.alert_id}`, { method: "PATCH", body, signal: scope.signal });
       void loadPage(false); // the alert leaves (or enters) this queue
-      await openAlert(a.alert_id, { ...a, status: to, note: body.note ?? a.note }, true);
+      const row = updated && updated.alert_id === a.alert_id ? updated : { ...a, status: to, note: body.note ?? a.note };
+      await openAlert(a.alert_id, row, true);
       const saved = detail.querySelector(".action-status");
       if (saved) replace(saved, message("info", `Alert #${a.alert_id} is now ${to}.`));
       else detail.querySelector(".actions")?.appendChild(message("info", `Alert #${a.alert_id} is now ${to}.`));

@@ -4,7 +4,7 @@
 import { api, ApiError, errorText, isAbort } from "../api";
 import { barChart, type Chart } from "../charts";
 import { dl, field, h, loading, message, replace, table, type Child, type Column } from "../dom";
-import { int, localDate, money, pct, time } from "../format";
+import { int, localDate, money, moneyShort, pct, time } from "../format";
 import { Scope, type Page } from "../page";
 import { replaceParams } from "../router";
 import type { Mart, Profile, Risk } from "../types";
@@ -170,6 +170,8 @@ function martPage(cfg: MartConfig): Page {
         labels: top.map((r) => r[cfg.idColumn] ?? "?"),
         values: top.map(value),
         seriesLabel: cfg.valueLabel,
+        itemLabel: cfg.entity === "user" ? "User" : "Merchant",
+        axisFmt: (v) => (isMoney(cfg.valueColumn) ? moneyShort(v) : int(v)),
         color: cfg.color,
         valueFmt: (v) => (isMoney(cfg.valueColumn) ? money(v) : int(v)),
       });

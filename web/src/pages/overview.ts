@@ -93,6 +93,7 @@ export const overviewPage: Page = (root) => {
     flagChart.destroy();
   });
   const chartNote = h("div");
+  const chartGrid = h("div", { class: "charts" }, txChart.el, flagChart.el);
   const overviewBox = h("div", { class: "overview-box" });
 
   const loadSeries = async (): Promise<void> => {
@@ -102,8 +103,10 @@ export const overviewPage: Page = (root) => {
       txChart.setData(filled.xs, [filled.tx]);
       flagChart.setData(filled.xs, [filled.flagged, filled.monitored]);
       replace(chartNote, s.points.length ? null : message("empty", "No transactions in the last hour."));
+      chartGrid.hidden = false;
     } catch (e) {
       if (isAbort(e)) return;
+      chartGrid.hidden = true;
       replace(
         chartNote,
         message(
@@ -155,7 +158,7 @@ export const overviewPage: Page = (root) => {
       { "aria-labelledby": "charts-h" },
       h("h2", { id: "charts-h" }, "Last hour"),
       chartNote,
-      h("div", { class: "charts" }, txChart.el, flagChart.el),
+      chartGrid,
     ),
     h("section", { "aria-labelledby": "ov-h", class: "card" }, h("h2", { id: "ov-h" }, `Last ${MINUTES} minutes`), overviewBox),
   );
