@@ -88,7 +88,7 @@ export const alertsPage: Page = (root, route) => {
         { label: "Score", numeric: true, render: (a) => scoreBadge(a.fraud_score) },
         { label: "Amount", numeric: true, render: (a) => money(a.amount_php_minor) },
         { label: "User", render: (a) => a.user_id },
-        { label: "Status", render: (a) => statusBadge(a.status) },
+        { label: "Status", cls: "col-opt", render: (a) => statusBadge(a.status) },
       ],
       rows: alerts,
       rowAttrs: (a) => ({ "data-testid": "alert-row", "data-alert-id": String(a.alert_id) }),
@@ -275,15 +275,27 @@ export const alertsPage: Page = (root, route) => {
       void loadPage(false); // the alert leaves (or enters) this queue
       const row = updated && updated.alert_id === a.alert_id ? updated : { ...a, status: to, note: body.note ?? a.note };
       await openAlert(a.alert_id, row, true);
-      const saved = detail.querySelector(".action-status");
-      if (saved) replace(saved, message("info", `Alert #${a.alert_id} is now ${to}.`));
-      else detail.querySelector(".actions")?.appendChild(message("info", `Alert #${a.alert_id} is now ${to}.`));
+      caseMessage("info", `Alert #${a.alert_id} is now ${to}.`);
     } catch (e) {
       if (isAbort(e)) return;
-      const msg = e instanceof ApiError && e.status === 409 ? `Not allowed: ${e.message}` : errorText(e);
-      replace(status, message("error", msg));
+      if (e instanceof ApiError && e.status === 409) {
+        // Someone else moved it: show its current state with the buttons legal now.
+        void loadPage(false);
+        await openAlert(a.alert_id, alerts.find((x) => x.alert_id === a.alert_id) ?? a, false);
+        caseMessage("error", `Not changed: ${e.message}`);
+        return;
+      }
+      replace(status, message("error", errorText(e)));
       buttons.forEach((b) => (b.disabled = false));
     }
+  };
+
+  /** A message in the (re-drawn) case-work box. */
+  const caseMessage = (kind: "info" | "error", msg: string): void => {
+    const box = detail.querySelector(".action-status") ?? detail.querySelector(".actions");
+    if (!box) return;
+    if (box.classList.contains("action-status")) replace(box, message(kind, msg));
+    else box.appendChild(message(kind, msg));
   };
 
   replace(
