@@ -5,28 +5,23 @@ import { live } from "./live";
 import type { Page } from "./page";
 import { currentRoute, navigate, rememberReturn } from "./router";
 import { loginPage } from "./pages/login";
-import { overviewPage } from "./pages/overview";
-import { alertsPage } from "./pages/alerts";
-import { transactionsPage } from "./pages/transactions";
-import { merchantsPage, usersPage } from "./pages/marts";
-import { rulesPage } from "./pages/rules";
-import { opsPage } from "./pages/ops";
 import { money } from "./format";
 
 interface NavItem {
   path: string;
   label: string;
-  page: Page;
+  /** Pages load on first visit: the login page and the shell do not wait for uPlot. */
+  load: () => Promise<Page>;
 }
 
 const NAV: NavItem[] = [
-  { path: "overview", label: "Overview", page: overviewPage },
-  { path: "alerts", label: "Alerts", page: alertsPage },
-  { path: "transactions", label: "Transactions", page: transactionsPage },
-  { path: "merchants", label: "Merchants", page: merchantsPage },
-  { path: "users", label: "Users", page: usersPage },
-  { path: "rules", label: "Rules", page: rulesPage },
-  { path: "ops", label: "Operations", page: opsPage },
+  { path: "overview", label: "Overview", load: () => import("./pages/overview").then((m) => m.overviewPage) },
+  { path: "alerts", label: "Alerts", load: () => import("./pages/alerts").then((m) => m.alertsPage) },
+  { path: "transactions", label: "Transactions", load: () => import("./pages/transactions").then((m) => m.transactionsPage) },
+  { path: "merchants", label: "Merchants", load: () => import("./pages/marts").then((m) => m.merchantsPage) },
+  { path: "users", label: "Users", load: () => import("./pages/marts").then((m) => m.usersPage) },
+  { path: "rules", label: "Rules", load: () => import("./pages/rules").then((m) => m.rulesPage) },
+  { path: "ops", label: "Operations", load: () => import("./pages/ops").then((m) => m.opsPage) },
 ];
 
 const app = document.getElementById("app")!;
@@ -178,6 +173,7 @@ function render(): void {
     document.title = "Log in · walletflow";
     const root = h("div", { class: "login-wrap" });
     replace(app, root);
+    renders += 1;
     cleanup = loginPage(root, route);
     lastPath = "login";
     return;
@@ -200,13 +196,27 @@ function render(): void {
   }
   if (item.path === "alerts") live.markAlertsSeen();
   document.title = `${item.label} · walletflow`;
-  const pageRoot = h("div", { class: `page page-${item.path}` });
+  const pageRoot = h("div", { class: `page page-${item.path}` }, h("p", { class: "msg msg-loading", role: "status" }, "Loading…"));
   replace(shell.main, pageRoot);
-  cleanup = item.page(pageRoot, route);
-  // Focus moves to the new page's heading, as a screen reader user expects.
-  if (lastPath && lastPath !== item.path && lastPath !== "login") focusMain(shell.main);
+  const moveFocus = lastPath !== "" && lastPath !== item.path && lastPath !== "login";
   lastPath = item.path;
+  const ticket = ++renders;
+  const main = shell.main;
+  item
+    .load()
+    .then((page) => {
+      if (ticket !== renders) return; // another route was rendered meanwhile
+      cleanup = page(pageRoot, route);
+      // Focus moves to the new page's heading, as a screen reader user expects.
+      if (moveFocus) focusMain(main);
+    })
+    .catch((e: unknown) => {
+      if (ticket !== renders) return;
+      replace(pageRoot, h("p", { class: "msg msg-error", role: "alert" }, `This page could not be loaded: ${String(e)}. Reload the browser tab.`));
+    });
 }
+
+let renders = 0;
 
 onUnauthorized(() => {
   live.stop();
