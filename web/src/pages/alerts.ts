@@ -61,6 +61,10 @@ export const alertsPage: Page = (root, route) => {
   fresh.addEventListener("click", () => void reload());
   const counter = h("p", { class: "muted small", "aria-live": "polite" });
   const detail = h("section", { class: "detail", "aria-label": "Alert detail", hidden: true });
+  detail.addEventListener("keydown", (ev) => {
+    // Escape closes the panel (not while typing a note).
+    if (ev.key === "Escape" && !(ev.target instanceof HTMLTextAreaElement)) detail.querySelector<HTMLButtonElement>("button.close")?.click();
+  });
 
   let newSince = 0;
   scope.add(

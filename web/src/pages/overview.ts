@@ -13,12 +13,14 @@ interface Tile {
   label: string;
   testid?: string;
   value: (s: LiveStats) => string;
+  /** The unformatted number, in data-value (tests and scrapers read it). */
+  raw?: (s: LiveStats) => number | null;
   unit?: string;
 }
 
 const TILES: Tile[] = [
-  { key: "tps", label: "Transactions/s", testid: "live-tps", value: (s) => num(s.transactions_per_second, 1) },
-  { key: "total", label: "Transactions total", testid: "live-total", value: (s) => int(s.total) },
+  { key: "tps", label: "Transactions/s", testid: "live-tps", value: (s) => num(s.transactions_per_second, 1), raw: (s) => s.transactions_per_second },
+  { key: "total", label: "Transactions total", testid: "live-total", value: (s) => int(s.total), raw: (s) => s.total },
   { key: "flagged", label: "Flagged", value: (s) => int(s.flagged) },
   { key: "monitored", label: "Monitored", value: (s) => int(s.monitored) },
   { key: "rate", label: "Fraud rate", value: (s) => pct(s.fraud_rate, 2) },
@@ -63,7 +65,12 @@ export const overviewPage: Page = (root) => {
 
   const show = (s: LiveStats, source: StatsSource): void => {
     if (paused) return;
-    for (const t of TILES) text(values.get(t.key)!, t.value(s));
+    for (const t of TILES) {
+      const el = values.get(t.key)!;
+      text(el, t.value(s));
+      const raw = t.raw?.(s);
+      if (raw !== undefined && raw !== null) el.setAttribute("data-value", String(raw));
+    }
     const at = new Date(s.at);
     const when = Number.isNaN(at.getTime()) ? "" : at.toLocaleTimeString();
     text(

@@ -88,6 +88,10 @@ export const transactionsPage: Page = (root, route) => {
     void load(next);
   });
   const detail = h("section", { class: "detail", "aria-label": "Transaction detail", hidden: true });
+  detail.addEventListener("keydown", (ev) => {
+    // Escape closes the panel (not while typing a note).
+    if (ev.key === "Escape" && !(ev.target instanceof HTMLTextAreaElement)) detail.querySelector<HTMLButtonElement>("button.close")?.click();
+  });
 
   const load = async (cursor: string | null): Promise<void> => {
     ctl?.abort();
