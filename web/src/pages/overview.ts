@@ -2,7 +2,7 @@ import { api, ApiError, errorText, isAbort } from "../api";
 import { timeChart } from "../charts";
 import { dl, h, message, replace, text } from "../dom";
 import { int, num, pct, time } from "../format";
-import { live, type StatsSource } from "../live";
+import { live } from "../live";
 import { Scope, type Page } from "../page";
 import type { LiveStats, Overview, Series } from "../types";
 
@@ -60,10 +60,10 @@ export const overviewPage: Page = (root) => {
     pause.setAttribute("aria-pressed", String(paused));
     text(pause, paused ? "Resume live updates" : "Pause live updates");
     tiles.setAttribute("aria-live", paused ? "off" : "polite");
-    if (!paused && live.lastStats) show(live.lastStats.stats, live.lastStats.source);
+    if (!paused && live.lastStats) show(live.lastStats);
   });
 
-  const show = (s: LiveStats, source: StatsSource): void => {
+  const show = (s: LiveStats): void => {
     if (paused) return;
     for (const t of TILES) {
       const el = values.get(t.key)!;
@@ -73,15 +73,10 @@ export const overviewPage: Page = (root) => {
     }
     const at = new Date(s.at);
     const when = Number.isNaN(at.getTime()) ? "" : at.toLocaleTimeString();
-    text(
-      liveNote,
-      source === "stream"
-        ? `Live from the event stream, updated ${when}.`
-        : `The stream sends no stats events here: derived from /metrics once a second (totals since the server started), updated ${when}.`,
-    );
+    text(liveNote, `Live from the event stream, updated ${when}.`);
   };
-  if (live.lastStats) show(live.lastStats.stats, live.lastStats.source);
-  scope.add(live.stats.on(({ stats, source }) => show(stats, source)));
+  if (live.lastStats) show(live.lastStats);
+  scope.add(live.stats.on(show));
 
   // Per-minute charts.
   const txChart = timeChart({
