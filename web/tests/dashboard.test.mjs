@@ -8,7 +8,7 @@
 //   WALLETFLOW_BIN=build/release/walletflow node --test web/tests/
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -209,11 +209,24 @@ test("an admin's invalid ruleset is refused with its errors inline; every page r
   const errors = page.getByTestId("rules-errors");
   await errors.waitFor({ state: "visible" });
   assert.match(await errors.innerText(), /score/i);
-  for (const [name, hash] of [["merchants", "merchants"], ["users", "users"], ["operations", "ops"]]) {
+  // Today's marts and the checks, run as the scheduler would: the pages show them.
+  execFileSync(bin, ["jobs", "run", "gold_marts_today", "--store", `sqlite:${db}`],
+               { stdio: ["ignore", "ignore", "inherit"] });
+  spawnSync(bin, ["quality", "--store", `sqlite:${db}`], { stdio: "ignore" });  // may fail
+  for (const [name, hash, mart] of [["merchants", "merchants", "mart_merchant_performance"],
+                                    ["users", "users", "mart_daily_user_dashboard"]]) {
     await page.goto(`${base}/#/${hash}`);
-    await page.waitForTimeout(1500);  // data and charts in
+    const rows = page.locator("table", { has: page.locator(`caption:has-text("${mart}")`) })
+                     .locator("tbody tr");
+    await rows.first().waitFor({ timeout: 10_000 });
+    assert.ok((await rows.count()) > 0, `${mart} rows`);
+    await page.waitForTimeout(500);  // the chart
     await page.screenshot({ path: join(shots, `${name}.png`) });
   }
+  await page.goto(`${base}/#/ops`);
+  await page.getByText("gold_marts_today").first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(shots, "operations.png") });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
