@@ -1,7 +1,10 @@
 // walletflow eval: precision, recall and F1 of the stored decisions against labels.
-// overall compares FLAG decisions with is_fraud; rules.<id> measures each rule: recall =
-// share of events labelled with the rule's pattern on which it fired, precision = share
-// of events it fired on that are labelled fraud.
+// overall compares FLAG decisions with is_fraud (its confusion matrix, and the area under
+// the precision-recall curve of the scores); thresholds gives precision and recall when
+// flagging at each score; rules.<id> measures each rule: recall = share of events
+// labelled with the rule's pattern on which it fired, precision = share of events it
+// fired on that are labelled fraud; baseline scores the detector the data came with
+// (PaySim's isFlaggedFraud) the same way, when the labels carry it.
 #include <cstdio>
 #include <map>
 #include <string>
@@ -9,9 +12,11 @@
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/output_file.h"
 #include "codec/label_codec.h"
 #include "core/json_writer.h"
 #include "pipeline/confusion.h"
+#include "pipeline/pr_curve.h"
 
 namespace wf::app {
 namespace {
@@ -27,6 +32,8 @@ constexpr const char* kUsage =
     "  --labels FILE   labels written by 'walletflow generate --labels-out' (required)\n"
     "  --rules FILE    rule pack whose rules are reported (default: the profile's)\n"
     "  --profile NAME  ph-ewallet (default)\n"
+    "  --pr-curve FILE write the precision-recall curve of the scores as SVG (with the\n"
+    "                  baseline detector's point when the labels carry one)\n"
     "  --json          machine-readable output\n";
 
 using pipeline::Confusion;
@@ -67,7 +74,8 @@ void write_confusion(JsonWriter& w, const Confusion& c) {
 
 int cmd_eval(int argc, char** argv) {
   Args args(kUsage);
-  args.option("store").option("labels").option("rules").option("profile").option("json", true);
+  args.option("store").option("labels").option("rules").option("profile").option("pr-curve");
+  args.option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto labels_path = args.get("labels");
@@ -82,11 +90,15 @@ int cmd_eval(int argc, char** argv) {
 
   std::vector<store::LabelRow> rows;
   rows.reserve(labels->size());
-  for (auto& l : *labels) rows.push_back({std::move(l.transaction_id), l.is_fraud, l.pattern});
+  for (auto& l : *labels) {
+    rows.push_back({std::move(l.transaction_id), l.is_fraud, l.pattern, l.baseline});
+  }
   Status loaded = (*store)->replace_labels(rows);
   if (!loaded.ok()) return report(loaded.error());
 
-  Confusion overall;
+  Confusion overall, baseline;
+  bool has_baseline = false;
+  pipeline::ScoreCurve curve;
   std::vector<RuleStats> per_rule(pack->rules().size());
   int64_t events = 0, lost = 0, labelled_fraud = 0;
   Status scanned = (*store)->scan_eval([&](const store::EvalRow& r) {
@@ -99,6 +111,11 @@ int cmd_eval(int argc, char** argv) {
     if (flag && !fraud) ++overall.fp;
     if (!flag && fraud) ++overall.fn;
     if (!flag && !fraud) ++overall.tn;
+    curve.add(r.stored ? r.fraud_score : -1, fraud);
+    if (r.labelled && r.baseline >= 0) {
+      has_baseline = true;
+      baseline.add(r.baseline == 1, fraud);
+    }
     for (size_t i = 0; i < per_rule.size(); ++i) {
       const std::string& id = pack->rules()[i].id;
       bool hit = r.stored && fired(r.rules_fired, id);
@@ -114,6 +131,17 @@ int cmd_eval(int argc, char** argv) {
     }
   });
   if (!scanned.ok()) return report(scanned.error());
+  const std::vector<pipeline::ScoreCurve::Point> points = curve.points();
+  const double auprc = curve.auprc();
+  if (auto path = args.get("pr-curve")) {
+    auto out = OutputFile::open(*path);
+    if (!out.ok()) return report(out.error());
+    (*out)->buffer() = pipeline::pr_curve_svg(
+        "Precision-recall of " + pack->name() + " (" + std::to_string(curve.positives()) +
+            " frauds in " + std::to_string(events) + " events)",
+        {{"rules: score >= threshold", points, auprc}}, has_baseline ? &baseline : nullptr);
+    if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  }
 
   if (args.has("json")) {
     std::string out;
@@ -125,7 +153,24 @@ int cmd_eval(int argc, char** argv) {
     w.key("labelled_not_stored").number(lost);
     w.key("overall").begin_object();
     write_confusion(w, overall);
+    w.key("auprc").number(auprc, 4);
     w.end_object();
+    w.key("thresholds").begin_array();
+    for (const auto& p : points) {
+      w.begin_object();
+      w.key("score").number(int64_t{p.threshold});
+      w.key("flagged").number(p.at.tp + p.at.fp);
+      w.key("precision").number(p.at.precision(), 4);
+      w.key("recall").number(p.at.recall(), 4);
+      w.key("f1").number(p.at.f1(), 4);
+      w.end_object();
+    }
+    w.end_array();
+    if (has_baseline) {
+      w.key("baseline").begin_object();
+      write_confusion(w, baseline);
+      w.end_object();
+    }
     w.key("rules").begin_object();
     for (size_t i = 0; i < per_rule.size(); ++i) {
       const RuleStats& s = per_rule[i];
@@ -149,10 +194,27 @@ int cmd_eval(int argc, char** argv) {
                 static_cast<long long>(events), static_cast<long long>(labelled_fraud),
                 static_cast<long long>(lost));
     std::printf(
-        "overall (FLAG vs is_fraud): precision %.4f recall %.4f f1 %.4f "
-        "(tp %lld fp %lld fn %lld)\n",
-        overall.precision(), overall.recall(), overall.f1(), static_cast<long long>(overall.tp),
-        static_cast<long long>(overall.fp), static_cast<long long>(overall.fn));
+        "overall (FLAG vs is_fraud): precision %.4f recall %.4f f1 %.4f, AUPRC of the scores "
+        "%.4f\n",
+        overall.precision(), overall.recall(), overall.f1(), auprc);
+    std::printf("                 labelled fraud  labelled legit\n");
+    std::printf("  FLAG           %14lld  %14lld\n", static_cast<long long>(overall.tp),
+                static_cast<long long>(overall.fp));
+    std::printf("  not FLAG       %14lld  %14lld\n", static_cast<long long>(overall.fn),
+                static_cast<long long>(overall.tn));
+    std::printf("flagging at score >= t:\n");
+    for (const auto& p : points) {
+      std::printf("  t %3d  flagged %8lld  precision %.4f  recall %.4f  f1 %.4f\n", p.threshold,
+                  static_cast<long long>(p.at.tp + p.at.fp), p.at.precision(), p.at.recall(),
+                  p.at.f1());
+    }
+    if (has_baseline) {
+      std::printf(
+          "baseline detector: precision %.4f recall %.4f f1 %.4f (tp %lld fp %lld fn %lld)\n",
+          baseline.precision(), baseline.recall(), baseline.f1(),
+          static_cast<long long>(baseline.tp), static_cast<long long>(baseline.fp),
+          static_cast<long long>(baseline.fn));
+    }
     for (size_t i = 0; i < per_rule.size(); ++i) {
       const RuleStats& s = per_rule[i];
       std::printf("  %-5s %-24s fired %7lld  precision %.4f  recall %.4f (%lld/%lld)\n",

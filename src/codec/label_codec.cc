@@ -7,12 +7,13 @@
 namespace wf::codec {
 
 void append_label_line(std::string* out, std::string_view transaction_id, bool is_fraud,
-                       std::string_view pattern) {
+                       std::string_view pattern, int baseline) {
   JsonWriter w(out);
   w.begin_object();
   w.key("transaction_id").string(transaction_id);
   w.key("is_fraud").boolean(is_fraud);
   w.key("pattern").string(pattern);
+  if (baseline >= 0) w.key("baseline").boolean(baseline == 1);
   w.end_object();
   out->push_back('\n');
 }
@@ -57,6 +58,8 @@ Result<std::vector<LabelRecord>> read_labels_file(const std::string& path) {
     r.transaction_id = std::string(id);
     r.is_fraud = fraud;
     r.pattern = std::string(pattern);
+    bool baseline = false;
+    if (!doc["baseline"].get_bool().get(baseline)) r.baseline = baseline ? 1 : 0;
     labels.push_back(std::move(r));
   }
   return labels;

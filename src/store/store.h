@@ -132,6 +132,7 @@ struct LabelRow {
   std::string transaction_id;
   bool is_fraud = false;
   std::string pattern;
+  int baseline = -1;  // a baseline detector's verdict (PaySim isFlaggedFraud); -1: none
 };
 
 // A label joined with the stored decision (or none when the event is not stored).
@@ -142,6 +143,8 @@ struct EvalRow {
   bool stored = false;
   domain::Verdict verdict = domain::Verdict::kNormal;
   std::string_view rules_fired;
+  int fraud_score = 0;
+  int baseline = -1;  // as in LabelRow
 };
 
 using SqlParams = std::vector<std::optional<std::string>>;

@@ -233,11 +233,17 @@ DROP INDEX silver.fact_merchant_ts;
 DROP INDEX silver.alerts_status;
 )sql";
 
+// A baseline detector's verdict beside the label (PaySim's isFlaggedFraud), for eval.
+constexpr std::string_view kLabelBaseline = R"sql(
+ALTER TABLE silver.labels ADD COLUMN baseline boolean;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
     {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
     {3, "API users and audit log", kApi},
     {4, "indexes for the API's orders and for following commits", kApiIndexes},
+    {5, "labels: a baseline detector's verdict", kLabelBaseline},
 };
 
 }  // namespace

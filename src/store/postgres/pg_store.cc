@@ -839,17 +839,23 @@ Status PgStore::replace_labels(std::span<const LabelRow> labels) {
     copy_.clear();
     CopyWriter w(&copy_);
     for (const LabelRow& l : labels) {
-      w.row(3);
+      w.row(4);
       w.text(l.transaction_id);
       w.boolean(l.is_fraud);
       w.text(l.pattern);
+      if (l.baseline < 0) {
+        w.null();
+      } else {
+        w.boolean(l.baseline == 1);
+      }
     }
     w.finish();
     WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_labels FROM STDIN (FORMAT binary)", copy_));
     // A relabelled id keeps its last label, as INSERT OR REPLACE does on SQLite.
     WF_RETURN_IF_ERROR(conn_.exec(
         "INSERT INTO silver.labels SELECT * FROM wf_stage_labels ON CONFLICT (transaction_id)"
-        " DO UPDATE SET is_fraud = excluded.is_fraud, pattern = excluded.pattern"));
+        " DO UPDATE SET is_fraud = excluded.is_fraud, pattern = excluded.pattern,"
+        " baseline = excluded.baseline"));
     WF_RETURN_IF_ERROR(txn.commit());
     return 0;
   });
@@ -860,7 +866,7 @@ Status PgStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
   return scan_cursor(
       conn_,
       "SELECT l.transaction_id IS NOT NULL, l.is_fraud, l.pattern, f.transaction_id IS NOT NULL,"
-      " f.decision, f.rules_fired FROM silver.labels l"
+      " f.decision, f.rules_fired, f.fraud_score, l.baseline FROM silver.labels l"
       " FULL OUTER JOIN silver.fact_transactions f ON f.transaction_id = l.transaction_id",
       {}, [&](const PGresult* r, int i) {
         EvalRow e;
@@ -870,6 +876,8 @@ Status PgStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
         e.stored = field(r, i, 3) == "t";
         e.verdict = verdict_of(field(r, i, 4));
         e.rules_fired = field(r, i, 5);
+        e.fraud_score = is_null(r, i, 6) ? 0 : static_cast<int>(to_int(field(r, i, 6)));
+        e.baseline = is_null(r, i, 7) ? -1 : (field(r, i, 7) == "t" ? 1 : 0);
         f(e);
       });
 }

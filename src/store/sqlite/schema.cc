@@ -109,7 +109,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE TABLE IF NOT EXISTS labels (
   transaction_id TEXT PRIMARY KEY,
   is_fraud       INTEGER NOT NULL,
-  pattern        TEXT NOT NULL
+  pattern        TEXT NOT NULL,
+  baseline       INTEGER
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS source_offsets (

@@ -70,6 +70,7 @@ Status SqliteStore::migrate() {
       {"fact_transactions", "reasons", "TEXT"},
       {"fact_transactions", "product_id", "TEXT"},
       {"fraud_alerts", "reasons", "TEXT"},
+      {"labels", "baseline", "INTEGER"},
       {"source_offsets", "last_event_ts", "TEXT"},
       {"source_offsets", "records", "INTEGER NOT NULL DEFAULT 0"},
       {"source_offsets", "duplicates", "INTEGER NOT NULL DEFAULT 0"},
@@ -509,7 +510,8 @@ Status SqliteStore::scan_labels(const std::function<void(const LabelRow&)>& f) {
 
 Status SqliteStore::replace_labels(std::span<const LabelRow> labels) {
   auto stmt = db_.prepare(
-      "INSERT OR REPLACE INTO labels (transaction_id, is_fraud, pattern) VALUES (?1,?2,?3)");
+      "INSERT OR REPLACE INTO labels (transaction_id, is_fraud, pattern, baseline)"
+      " VALUES (?1, ?2, ?3, ?4)");
   if (!stmt.ok()) return stmt.take_error();
   TxnGuard txn(db_);
   WF_RETURN_IF_ERROR(txn.begin());
@@ -518,6 +520,11 @@ Status SqliteStore::replace_labels(std::span<const LabelRow> labels) {
     stmt->bind(1, l.transaction_id);
     stmt->bind(2, int64_t{l.is_fraud ? 1 : 0});
     stmt->bind_text(3, l.pattern);
+    if (l.baseline < 0) {
+      stmt->bind_null(4);
+    } else {
+      stmt->bind(4, int64_t{l.baseline});
+    }
     WF_RETURN_IF_ERROR(stmt->run());
   }
   return txn.commit();
@@ -526,7 +533,7 @@ Status SqliteStore::replace_labels(std::span<const LabelRow> labels) {
 Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
   auto stmt = db_.prepare(
       "SELECT l.transaction_id IS NOT NULL, l.is_fraud, l.pattern, f.transaction_id IS NOT NULL,"
-      " f.decision, f.rules_fired FROM labels l"
+      " f.decision, f.rules_fired, f.fraud_score, l.baseline FROM labels l"
       " FULL OUTER JOIN fact_transactions f ON f.transaction_id = l.transaction_id");
   if (!stmt.ok()) return stmt.take_error();
   for (;;) {
@@ -543,6 +550,8 @@ Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
                 : decision == "MONITOR" ? domain::Verdict::kMonitor
                                         : domain::Verdict::kNormal;
     r.rules_fired = stmt->column_text(5);
+    r.fraud_score = static_cast<int>(stmt->column_int(6));
+    r.baseline = stmt->column_null(7) ? -1 : static_cast<int>(stmt->column_int(7));
     f(r);
   }
   return Status::Ok();

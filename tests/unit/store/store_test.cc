@@ -118,7 +118,7 @@ TEST_P(StoreTest, EvalJoinsLabelsWithDecisions) {
   b.source = "s";
   b.facts = {fact("t1", domain::Verdict::kFlag, 0), fact("t2", domain::Verdict::kNormal, 1)};
   ASSERT_TRUE(store_->commit(b).ok());
-  std::vector<LabelRow> labels = {{"t1", true, "R001"}, {"t9", true, "R002"}};
+  std::vector<LabelRow> labels = {{"t1", true, "R001", 1}, {"t9", true, "R002", -1}};
   ASSERT_TRUE(store_->replace_labels(labels).ok());
   int rows = 0, lost = 0, unlabelled = 0;
   ASSERT_TRUE(store_
@@ -130,6 +130,11 @@ TEST_P(StoreTest, EvalJoinsLabelsWithDecisions) {
                       EXPECT_EQ(r.verdict, domain::Verdict::kFlag);
                       EXPECT_EQ(r.rules_fired, "R001");
                       EXPECT_EQ(r.pattern, "R001");
+                      EXPECT_EQ(r.baseline, 1);  // the baseline detector's verdict
+                      EXPECT_EQ(r.fraud_score, 85);
+                    }
+                    if (r.labelled && !r.stored) {
+                      EXPECT_EQ(r.baseline, -1);
                     }
                   })
                   .ok());
