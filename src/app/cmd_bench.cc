@@ -6,6 +6,7 @@
 //             then end-to-end latency (produced -> committed) at a steady 20,000 tx/s
 //   api:      POST /api/v1/score over keep-alive connections: requests/s and latency
 //   analytics: seed 003's analytics queries over HTTP on a store of 10M transactions
+//   paysim:   PaySim CSV rows read by the decoder alone, then read and scored
 #include <httplib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,9 +24,11 @@
 #include "app/common.h"
 #include "app/operations.h"
 #include "app/output_file.h"
+#include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/rng.h"
+#include "gen/paysim.h"
 #include "gen/ph_ewallet.h"
 #include "pipeline/runner.h"
 #include "store/postgres/pg.h"
@@ -40,7 +43,8 @@ namespace wf::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: walletflow bench --scenario engine|embedded|kafka|postgres|api|analytics [--events N]\n"
+    "usage: walletflow bench --scenario engine|embedded|kafka|postgres|api|analytics|paysim\n"
+    "                        [--events N]\n"
     "                        [--json]\n"
     "\n"
     "options:\n"
@@ -55,6 +59,8 @@ constexpr const char* kUsage =
     "  --events N     events to run (default: engine 1000000, embedded 300000,\n"
     "                 analytics 10000000: the transactions the store holds)\n"
     "  --queries N    analytics: requests per query kind (default 100)\n"
+    "  paysim         PaySim CSV rows (1M): the reader alone (paysim_read_rows_per_s),\n"
+    "                 then read + scored by the paysim pack (tx_per_s)\n"
     "  --users N      users (default 100000)\n"
     "  --dir PATH     working directory for embedded and analytics (default: a temp dir)\n"
     "  --json         print only the JSON result\n";
@@ -80,8 +86,9 @@ struct BenchResult {
   double e2e_p50_ms = -1, e2e_p99_ms = -1;
   double commit_p50_ms = -1, commit_p99_ms = -1;  // store commit per batch (kafka)
   int64_t steady_events = 0;
-  int connections = 0;  // api: keep-alive connections
-  int64_t errors = -1;  // api: requests not answered 200
+  int connections = 0;          // api: keep-alive connections
+  int64_t errors = -1;          // api: requests not answered 200
+  double read_rows_per_s = -1;  // paysim: the CSV reader alone
 };
 
 void print(const BenchResult& r) {
@@ -104,6 +111,10 @@ void print(const BenchResult& r) {
     w.key("e2e_p99_ms").number(r.e2e_p99_ms, 1);
     w.key("commit_p50_ms").number(r.commit_p50_ms, 2);
     w.key("commit_p99_ms").number(r.commit_p99_ms, 2);
+  }
+  if (r.read_rows_per_s >= 0) {
+    w.key("paysim_read_rows_per_s").number(r.read_rows_per_s, 0);
+    w.key("bad_rows").number(r.errors);
   }
   if (r.connections > 0) {
     w.key("connections").number(int64_t{r.connections});
@@ -597,6 +608,57 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
   return kExitOk;
 }
 
+// PaySim's CSV: rows generated in memory, then read (split, parsed, ids hashed) by the
+// PaySim decoder alone, then read and scored by the paysim pack (one thread).
+int paysim_bench(int64_t rows, BenchResult* r) {
+  gen::PaysimOptions o;
+  o.count = rows;
+  o.seed = 5;
+  gen::PaysimGenerator g(o);
+  std::string buffer;
+  std::vector<std::pair<size_t, size_t>> spans;
+  gen::Label label;
+  int baseline = 0;
+  for (;;) {
+    const size_t at = buffer.size();
+    if (!g.next(&buffer, &label, &baseline)) break;
+    spans.emplace_back(at, buffer.size() - at - 1);
+  }
+  buffer.append(stream::kRecordPadding, ' ');
+  SystemClock clock;
+  codec::PaysimDecoder decoder(*parse_rfc3339("2026-01-01T00:00:00Z"), *Currency::from_code("USD"));
+  domain::Transaction tx;
+  codec::PaysimTruth truth;
+  int64_t bad = 0;
+  const int64_t t0 = clock.monotonic_us();
+  for (const auto& [at, size] : spans) {
+    bad += !decoder.decode(std::string_view(buffer.data() + at, size), &tx, &truth).ok();
+  }
+  const double read_s = double(clock.monotonic_us() - t0) / 1e6;
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("paysim");
+  if (!pack.ok()) return report(pack.error());
+  pipeline::Processor processor(*pack, *pii, clock);
+  processor.read_paysim(*parse_rfc3339("2026-01-01T00:00:00Z"));
+  std::vector<stream::Record> records;
+  records.reserve(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),
+                       static_cast<int64_t>(i), false});
+  }
+  store::Batch batch;
+  Arena arena;
+  const int64_t t1 = clock.monotonic_us();
+  processor.process_all(records, &batch, &arena);
+  r->seconds = double(clock.monotonic_us() - t1) / 1e6;
+  r->events = rows;
+  r->p50_ns = processor.latency_ns().percentile(0.5);
+  r->p99_ns = processor.latency_ns().percentile(0.99);
+  r->read_rows_per_s = read_s > 0 ? double(rows) / read_s : 0;
+  r->errors = bad;
+  return kExitOk;
+}
+
 // The simulated stream, `count` events of it, as fast as the pipeline takes them.
 class CountedSource final : public stream::Source {
  public:
@@ -795,14 +857,16 @@ int cmd_bench(int argc, char** argv) {
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
   if (scenario != "engine" && scenario != "embedded" && scenario != "kafka" &&
-      scenario != "postgres" && scenario != "api" && scenario != "analytics") {
-    return usage_error(
-        args, "--scenario must be 'engine', 'embedded', 'kafka', 'postgres', 'api' or 'analytics'");
+      scenario != "postgres" && scenario != "api" && scenario != "analytics" &&
+      scenario != "paysim") {
+    return usage_error(args,
+                       "--scenario must be 'engine', 'embedded', 'kafka', 'postgres', 'api', "
+                       "'analytics' or 'paysim'");
   }
-  const int64_t default_events = scenario == "engine"                       ? 1'000'000
-                                 : scenario == "analytics"                  ? 10'000'000
-                                 : scenario == "kafka" || scenario == "api" ? 200'000
-                                                                            : 300'000;
+  const int64_t default_events = scenario == "engine" || scenario == "paysim" ? 1'000'000
+                                 : scenario == "analytics"                    ? 10'000'000
+                                 : scenario == "kafka" || scenario == "api"   ? 200'000
+                                                                              : 300'000;
   auto events = args.get_int("events", default_events, 1, 1'000'000'000);
   if (!events.ok()) return usage_error(args, events.error().message);
   auto users = args.get_int("users", 100'000, 1, 50'000'000);
@@ -819,7 +883,8 @@ int cmd_bench(int argc, char** argv) {
   r.scenario = scenario;
   auto connections = args.get_int("connections", 64, 1, 1024);
   if (!connections.ok()) return usage_error(args, connections.error().message);
-  int rc = scenario == "api"      ? api_bench(*events, *users, static_cast<int>(*connections), &r)
+  int rc = scenario == "paysim"   ? paysim_bench(*events, &r)
+           : scenario == "api"    ? api_bench(*events, *users, static_cast<int>(*connections), &r)
            : scenario == "engine" ? engine(*events, *users, &r)
            : scenario == "kafka"  ? kafka(*events, *users, &r)
            : scenario == "postgres"

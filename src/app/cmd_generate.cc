@@ -8,7 +8,10 @@
 #include "app/kafka_sink.h"
 #include "app/output_file.h"
 #include "codec/label_codec.h"
+#include "codec/paysim.h"
 #include "core/json_writer.h"
+#include "core/log.h"
+#include "gen/paysim.h"
 
 namespace wf::app {
 namespace {
@@ -16,6 +19,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: walletflow generate --profile ph-ewallet (--count N | --rate R) --out FILE|- "
     "[options]\n"
+    "       walletflow generate --profile paysim --format paysim --count N --out FILE|-\n"
+    "                           [--users N] [--merchants N] [--seed S] [--fraud-rate F]\n"
+    "                           [--labels-out FILE]\n"
+    "\n"
+    "paysim writes PaySim's CSV (seed 003) with the published data's shape: fraud\n"
+    "(default 0.0013 of rows) only in TRANSFER and CASH_OUT, each pattern of the paysim\n"
+    "pack injected and named in the labels, with isFlaggedFraud as the labels' baseline.\n"
+    "--users are the customer accounts (default 100000), --merchants the merchants\n"
+    "(default 20000), over 743 hourly steps.\n"
     "\n"
     "Writes one JSON event per line; ground truth goes only to --labels-out. With --count\n"
     "the stream is simulated (event time advances with the users' activity from --start);\n"
@@ -43,6 +55,64 @@ constexpr const char* kUsage =
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
 
+int generate_paysim(const Args& args) {
+  if (args.get_or("format", "paysim") != "paysim") {
+    return usage_error(args, "the paysim profile writes --format paysim");
+  }
+  for (const char* o : {"rate", "store", "kafka", "bad-rate", "disorder-ms", "start"}) {
+    if (args.has(o)) return usage_error(args, std::string("--") + o + " is not for paysim");
+  }
+  if (!args.has("count")) return usage_error(args, "--count is required");
+  if (!args.has("out")) return usage_error(args, "--out is required");
+  gen::PaysimOptions o;
+  auto count = args.get_int("count", 0, 1, 1'000'000'000);
+  auto accounts = args.get_int("users", o.accounts, 100, 100'000'000);
+  auto merchants = args.get_int("merchants", o.merchants, 1, 100'000'000);
+  auto seed = args.get_int("seed", 0, 0, INT64_MAX);
+  auto fraud = args.get_double("fraud-rate", o.fraud_rate, 0, 0.2);
+  for (const Error* e :
+       {count.ok() ? nullptr : &count.error(), accounts.ok() ? nullptr : &accounts.error(),
+        merchants.ok() ? nullptr : &merchants.error(), seed.ok() ? nullptr : &seed.error(),
+        fraud.ok() ? nullptr : &fraud.error()}) {
+    if (e != nullptr) return usage_error(args, e->message);
+  }
+  o.count = *count;
+  o.accounts = *accounts;
+  o.merchants = *merchants;
+  o.seed = static_cast<uint64_t>(*seed);
+  o.fraud_rate = *fraud;
+  auto out = OutputFile::open(*args.get("out"));
+  if (!out.ok()) return report(out.error());
+  std::unique_ptr<OutputFile> labels;
+  if (auto path = args.get("labels-out")) {
+    auto f = OutputFile::open(*path);
+    if (!f.ok()) return report(f.error());
+    labels = std::move(*f);
+  }
+  (*out)->buffer().append(codec::kPaysimHeader);
+  (*out)->buffer().push_back('\n');
+  gen::PaysimGenerator g(o);
+  gen::Label label;
+  int baseline = 0;
+  int64_t fraud_rows = 0;
+  while (g.next(&(*out)->buffer(), &label, &baseline)) {
+    fraud_rows += label.is_fraud;
+    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
+    if (labels) {
+      codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
+                               label.pattern, baseline);
+      if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
+    }
+  }
+  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  if (labels) {
+    if (Status s = labels->flush(); !s.ok()) return report(s.error());
+  }
+  log::info("paysim: " + std::to_string(o.count) + " rows, " + std::to_string(fraud_rows) +
+            " fraud");
+  return kExitOk;
+}
+
 }  // namespace
 
 int cmd_generate(int argc, char** argv) {
@@ -57,8 +127,13 @@ int cmd_generate(int argc, char** argv) {
       .option("now")
       .option("kafka")
       .option("topic")
-      .option("kafka-config");
+      .option("kafka-config")
+      .option("format");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
+  if (args.get_or("profile", "ph-ewallet") == "paysim") return generate_paysim(args);
+  if (args.get_or("format", "json") != "json") {
+    return usage_error(args, "ph-ewallet writes --format json");
+  }
   if (args.get_or("profile", "ph-ewallet") != "ph-ewallet") {
     return usage_error(args, "unknown profile '" + *args.get("profile") + "'");
   }

@@ -11,8 +11,11 @@
 #include "app/kafka_outputs.h"
 #include "app/kafka_sink.h"
 #include "app/operations.h"
+#include "app/output_file.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
+#include "codec/label_codec.h"
+#include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "pipeline/runner.h"
@@ -37,12 +40,16 @@ constexpr const char* kUsage =
     "  --publish BROKERS    also publish every committed batch to Kafka: facts to\n"
     "                       walletflow-silver-transactions, alerts to walletflow-fraud-alerts,\n"
     "                       dead letters (code in headers) to walletflow-dead-letters\n"
-    "  --format json        record format (json lines)\n"
+    "  --format F           json (default: JSON lines) or paysim (PaySim's CSV, header\n"
+    "                       first; with --profile paysim)\n"
+    "  --paysim-start TIME  paysim: the time of step 0, RFC 3339 (default 2026-01-01)\n"
+    "  --labels-out FILE    paysim: each row's isFraud, with isFlaggedFraud as the\n"
+    "                       baseline, as labels for eval (they never enter the event)\n"
     "  --store URI          sqlite:PATH (required)\n"
     "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
     "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
     "                       logged and the running rules stay)\n"
-    "  --profile NAME       ph-ewallet (default)\n"
+    "  --profile NAME       ph-ewallet (default) or paysim\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction at most (default 16384)\n"
     "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
@@ -58,6 +65,33 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+namespace {
+
+// A CSV source whose first line is a header: the header (the record at position 0, when
+// it is one) never reaches the processor, so it is neither an event nor a dead letter.
+class HeaderSkippingSource final : public stream::Source {
+ public:
+  explicit HeaderSkippingSource(std::unique_ptr<stream::Source> inner) : inner_(std::move(inner)) {}
+  const std::string& name() const override { return inner_->name(); }
+  bool resumable() const override { return inner_->resumable(); }
+  Status seek(int64_t position) override { return inner_->seek(position); }
+  Status next(stream::RecordBatch* out, size_t max_records) override {
+    WF_RETURN_IF_ERROR(inner_->next(out, max_records));
+    if (!out->records.empty() && out->records.front().offset == 0 &&
+        codec::PaysimDecoder::is_header(out->records.front().bytes)) {
+      out->records.erase(out->records.begin());
+    }
+    return Status::Ok();
+  }
+  void on_committed(const std::vector<stream::Position>& p) override { inner_->on_committed(p); }
+  int64_t lag() const override { return inner_->lag(); }
+
+ private:
+  std::unique_ptr<stream::Source> inner_;
+};
+
+}  // namespace
+
 int cmd_process(int argc, char** argv) {
   Args args(kUsage);
   args.option("source").option("format").option("store").option("rules").option("profile");
@@ -67,14 +101,22 @@ int cmd_process(int argc, char** argv) {
       .option("max-event-bytes")
       .option("json", true);
   args.option("kafka-config").option("publish").option("config");
+  args.option("paysim-start").option("labels-out");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
   if (!source_arg) return usage_error(args, "--source is required");
   if (!args.has("store")) return usage_error(args, "--store is required");
-  if (args.get_or("format", "json") != "json") {
-    return usage_error(args, "--format: only 'json' is supported in this version");
+  const std::string format = args.get_or("format", "json");
+  if (format != "json" && format != "paysim") {
+    return usage_error(args, "--format must be json or paysim");
   }
+  const bool paysim = format == "paysim";
+  if (!paysim && (args.has("paysim-start") || args.has("labels-out"))) {
+    return usage_error(args, "--paysim-start and --labels-out are for --format paysim");
+  }
+  auto paysim_start = parse_rfc3339(args.get_or("paysim-start", "2026-01-01T00:00:00Z"));
+  if (!paysim_start.ok()) return usage_error(args, "--paysim-start must be an RFC 3339 time");
   auto batch = args.get_int("batch", 16384, 1, 1 << 20);
   if (!batch.ok()) return usage_error(args, batch.error().message);
   auto batch_ms = args.get_int("batch-ms", 25, 1, 60'000);
@@ -114,12 +156,27 @@ int cmd_process(int argc, char** argv) {
     if (!f.ok()) return report(f.error());
     source = std::move(*f);
   }
+  if (paysim) source = std::make_unique<HeaderSkippingSource>(std::move(source));
 
   SystemClock clock;
   pipeline::Processor processor(*pack, *pii, clock, static_cast<size_t>(*max_bytes));
   auto users = (*store)->load_users();
   if (!users.ok()) return report(users.error());
   processor.load_users(*users);
+  std::unique_ptr<OutputFile> labels;
+  if (auto labels_path = args.get("labels-out")) {
+    auto f = OutputFile::open(*labels_path);
+    if (!f.ok()) return report(f.error());
+    labels = std::move(*f);
+  }
+  Status labels_status = Status::Ok();
+  if (paysim) {
+    processor.read_paysim(*paysim_start, [&](std::string_view id, bool fraud, bool flagged) {
+      if (!labels) return;
+      codec::append_label_line(&labels->buffer(), id, fraud, "", flagged ? 1 : 0);
+      if (labels_status.ok()) labels_status = labels->maybe_flush();
+    });
+  }
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
@@ -151,6 +208,10 @@ int cmd_process(int argc, char** argv) {
   Status result = run_with_status(runner, status, clock, 0, (*ops)->observer());
   const double seconds = std::max(1e-3, double(clock.monotonic_us() - started_us) / 1e6);
   if (!result.ok()) return report(result.error());
+  if (labels) {
+    if (labels_status.ok()) labels_status = labels->flush();
+    if (!labels_status.ok()) return report(labels_status.error());
+  }
   if (outputs) {
     if (Status s = outputs->finish(); !s.ok()) return report(s.error());
   }

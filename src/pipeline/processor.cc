@@ -49,6 +49,11 @@ size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   return carried;
 }
 
+void Processor::read_paysim(Instant start, TruthSink truth) {
+  paysim_ = std::make_unique<codec::PaysimDecoder>(start, pack_->base_currency());
+  truth_ = std::move(truth);
+}
+
 void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
     uint32_t index = users_.add(u.user_id);
@@ -248,7 +253,14 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
     return;
   }
   domain::Transaction tx;
-  Status decoded = decoder_.decode(record.bytes, &tx);
+  Status decoded;
+  if (paysim_) {
+    codec::PaysimTruth truth;
+    decoded = paysim_->decode(record.bytes, &tx, &truth);
+    if (decoded.ok() && truth_) truth_(tx.transaction_id, truth.is_fraud, truth.flagged);
+  } else {
+    decoded = decoder_.decode(record.bytes, &tx);
+  }
   if (!decoded.ok()) {
     dead_letter(record, decoded.error(), batch, arena);
     return;

@@ -7,12 +7,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "codec/event_decoder.h"
+#include "codec/paysim.h"
 #include "core/arena.h"
 #include "core/histogram.h"
 #include "core/time.h"
@@ -53,6 +55,12 @@ class Processor {
   // old pack stays alive for rows that still point at it.
   size_t swap_rules(std::shared_ptr<const rules::RulePack> pack);
   const rules::RulePack& pack() const { return *pack_; }
+
+  // Records are PaySim CSV rows instead of JSON events (process --format paysim): step 0
+  // is `start`, amounts are in the pack's base currency. Each decoded row's truth
+  // (isFraud, and isFlaggedFraud as the baseline) goes to `truth` when it is set.
+  using TruthSink = std::function<void(std::string_view id, bool is_fraud, bool flagged)>;
+  void read_paysim(Instant start, TruthSink truth = {});
 
   // Registers dim_users so the dormancy rule knows their last activity.
   void load_users(const std::vector<domain::User>& users);
@@ -107,6 +115,8 @@ class Processor {
   const PiiProtector& pii_;
   const Clock& clock_;
   codec::EventDecoder decoder_;
+  std::unique_ptr<codec::PaysimDecoder> paysim_;  // set: records are PaySim rows
+  TruthSink truth_;
   std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;
   std::vector<Instant> dim_last_seen_;  // per user slot: last_txn_at from dim_users
