@@ -628,7 +628,7 @@ int paysim_bench(int64_t rows, BenchResult* r) {
   SystemClock clock;
   codec::PaysimDecoder decoder(*parse_rfc3339("2026-01-01T00:00:00Z"), *Currency::from_code("USD"));
   domain::Transaction tx;
-  codec::PaysimTruth truth;
+  codec::RowTruth truth;
   int64_t bad = 0;
   const int64_t t0 = clock.monotonic_us();
   for (const auto& [at, size] : spans) {

@@ -11,6 +11,7 @@
 #include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "gen/card.h"
 #include "gen/paysim.h"
 
 namespace wf::app {
@@ -19,10 +20,17 @@ namespace {
 constexpr const char* kUsage =
     "usage: walletflow generate --profile ph-ewallet (--count N | --rate R) --out FILE|- "
     "[options]\n"
+    "       walletflow generate --profile card --count N --out FILE|- [--users N]\n"
+    "                           [--merchants M] [--seed S] [--fraud-rate F] [--start T]\n"
+    "                           [--labels-out FILE]\n"
     "       walletflow generate --profile paysim --format paysim --count N --out FILE|-\n"
     "                           [--users N] [--merchants N] [--seed S] [--fraud-rate F]\n"
     "                           [--labels-out FILE]\n"
     "\n"
+    "card writes card payments (seeds 001, 002): customers with a home city and their own\n"
+    "spending level (--users, default 20000), card present or online, with the card\n"
+    "pack's patterns injected and named in the labels (default 0.005 of events), over\n"
+    "30 days from --start (default 2026-01-01).\n"
     "paysim writes PaySim's CSV (seed 003) with the published data's shape: fraud\n"
     "(default 0.0013 of rows) only in TRANSFER and CASH_OUT, each pattern of the paysim\n"
     "pack injected and named in the labels, with isFlaggedFraud as the labels' baseline.\n"
@@ -54,6 +62,63 @@ constexpr const char* kUsage =
     "  --kafka-config FILE librdkafka properties (SASL, TLS, ...) for a real cluster\n"
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
+
+int generate_card(const Args& args) {
+  if (args.get_or("format", "json") != "json") {
+    return usage_error(args, "the card profile writes --format json");
+  }
+  for (const char* o : {"rate", "store", "kafka", "bad-rate", "disorder-ms"}) {
+    if (args.has(o)) return usage_error(args, std::string("--") + o + " is not for card");
+  }
+  if (!args.has("count")) return usage_error(args, "--count is required");
+  if (!args.has("out")) return usage_error(args, "--out is required");
+  gen::CardOptions o;
+  auto count = args.get_int("count", 0, 1, 1'000'000'000);
+  auto customers = args.get_int("users", o.customers, 10, 100'000'000);
+  auto merchants = args.get_int("merchants", o.merchants, 1, 100'000'000);
+  auto seed = args.get_int("seed", 0, 0, INT64_MAX);
+  auto fraud = args.get_double("fraud-rate", o.fraud_rate, 0, 0.2);
+  auto start = parse_rfc3339(args.get_or("start", "2026-01-01T00:00:00Z"));
+  for (const Error* e :
+       {count.ok() ? nullptr : &count.error(), customers.ok() ? nullptr : &customers.error(),
+        merchants.ok() ? nullptr : &merchants.error(), seed.ok() ? nullptr : &seed.error(),
+        fraud.ok() ? nullptr : &fraud.error(), start.ok() ? nullptr : &start.error()}) {
+    if (e != nullptr) return usage_error(args, e->message);
+  }
+  o.count = *count;
+  o.customers = *customers;
+  o.merchants = *merchants;
+  o.seed = static_cast<uint64_t>(*seed);
+  o.fraud_rate = *fraud;
+  o.start = *start;
+  auto out = OutputFile::open(*args.get("out"));
+  if (!out.ok()) return report(out.error());
+  std::unique_ptr<OutputFile> labels;
+  if (auto path = args.get("labels-out")) {
+    auto f = OutputFile::open(*path);
+    if (!f.ok()) return report(f.error());
+    labels = std::move(*f);
+  }
+  gen::CardGenerator g(o);
+  gen::Label label;
+  int64_t fraud_events = 0;
+  while (g.next(&(*out)->buffer(), &label)) {
+    fraud_events += label.is_fraud;
+    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
+    if (labels) {
+      codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
+                               label.pattern);
+      if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
+    }
+  }
+  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  if (labels) {
+    if (Status s = labels->flush(); !s.ok()) return report(s.error());
+  }
+  log::info("card: " + std::to_string(o.count) + " events, " + std::to_string(fraud_events) +
+            " fraud");
+  return kExitOk;
+}
 
 int generate_paysim(const Args& args) {
   if (args.get_or("format", "paysim") != "paysim") {
@@ -131,6 +196,7 @@ int cmd_generate(int argc, char** argv) {
       .option("format");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (args.get_or("profile", "ph-ewallet") == "paysim") return generate_paysim(args);
+  if (args.get_or("profile", "ph-ewallet") == "card") return generate_card(args);
   if (args.get_or("format", "json") != "json") {
     return usage_error(args, "ph-ewallet writes --format json");
   }

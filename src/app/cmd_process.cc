@@ -2,6 +2,8 @@
 // store, exactly once (resumes from the offsets committed with each batch).
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "app/output_file.h"
 #include "app/rules_watcher.h"
 #include "app/status_line.h"
+#include "codec/csv_mapping.h"
 #include "codec/label_codec.h"
 #include "codec/paysim.h"
 #include "core/json_writer.h"
@@ -40,11 +43,15 @@ constexpr const char* kUsage =
     "  --publish BROKERS    also publish every committed batch to Kafka: facts to\n"
     "                       walletflow-silver-transactions, alerts to walletflow-fraud-alerts,\n"
     "                       dead letters (code in headers) to walletflow-dead-letters\n"
-    "  --format F           json (default: JSON lines) or paysim (PaySim's CSV, header\n"
-    "                       first; with --profile paysim)\n"
+    "  --format F           json (default: JSON lines), paysim (PaySim's CSV, header\n"
+    "                       first; with --profile paysim) or csv (any CSV with a header,\n"
+    "                       read through --mapping)\n"
+    "  --mapping FILE       csv: which column is which field, time and amount formats,\n"
+    "                       type values, the label column, the rules (docs/CSV_MAPPING.md)\n"
     "  --paysim-start TIME  paysim: the time of step 0, RFC 3339 (default 2026-01-01)\n"
-    "  --labels-out FILE    paysim: each row's isFraud, with isFlaggedFraud as the\n"
-    "                       baseline, as labels for eval (they never enter the event)\n"
+    "  --labels-out FILE    paysim, csv: each row's label (PaySim's isFraud, with\n"
+    "                       isFlaggedFraud as the baseline; the mapping's label column),\n"
+    "                       for eval (labels never enter the event)\n"
     "  --store URI          sqlite:PATH (required)\n"
     "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
     "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
@@ -71,14 +78,16 @@ namespace {
 // it is one) never reaches the processor, so it is neither an event nor a dead letter.
 class HeaderSkippingSource final : public stream::Source {
  public:
-  explicit HeaderSkippingSource(std::unique_ptr<stream::Source> inner) : inner_(std::move(inner)) {}
+  HeaderSkippingSource(std::unique_ptr<stream::Source> inner,
+                       std::function<bool(std::string_view)> is_header)
+      : inner_(std::move(inner)), is_header_(std::move(is_header)) {}
   const std::string& name() const override { return inner_->name(); }
   bool resumable() const override { return inner_->resumable(); }
   Status seek(int64_t position) override { return inner_->seek(position); }
   Status next(stream::RecordBatch* out, size_t max_records) override {
     WF_RETURN_IF_ERROR(inner_->next(out, max_records));
     if (!out->records.empty() && out->records.front().offset == 0 &&
-        codec::PaysimDecoder::is_header(out->records.front().bytes)) {
+        is_header_(out->records.front().bytes)) {
       out->records.erase(out->records.begin());
     }
     return Status::Ok();
@@ -88,6 +97,7 @@ class HeaderSkippingSource final : public stream::Source {
 
  private:
   std::unique_ptr<stream::Source> inner_;
+  std::function<bool(std::string_view)> is_header_;
 };
 
 }  // namespace
@@ -101,19 +111,26 @@ int cmd_process(int argc, char** argv) {
       .option("max-event-bytes")
       .option("json", true);
   args.option("kafka-config").option("publish").option("config");
-  args.option("paysim-start").option("labels-out");
+  args.option("paysim-start").option("labels-out").option("mapping");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
   if (!source_arg) return usage_error(args, "--source is required");
   if (!args.has("store")) return usage_error(args, "--store is required");
   const std::string format = args.get_or("format", "json");
-  if (format != "json" && format != "paysim") {
-    return usage_error(args, "--format must be json or paysim");
+  if (format != "json" && format != "paysim" && format != "csv") {
+    return usage_error(args, "--format must be json, paysim or csv");
   }
   const bool paysim = format == "paysim";
-  if (!paysim && (args.has("paysim-start") || args.has("labels-out"))) {
-    return usage_error(args, "--paysim-start and --labels-out are for --format paysim");
+  const bool csv = format == "csv";
+  if (!paysim && args.has("paysim-start")) {
+    return usage_error(args, "--paysim-start is for --format paysim");
+  }
+  if (format == "json" && args.has("labels-out")) {
+    return usage_error(args, "--labels-out is for --format paysim or csv");
+  }
+  if (csv != args.has("mapping")) {
+    return usage_error(args, "--format csv and --mapping FILE go together");
   }
   auto paysim_start = parse_rfc3339(args.get_or("paysim-start", "2026-01-01T00:00:00Z"));
   if (!paysim_start.ok()) return usage_error(args, "--paysim-start must be an RFC 3339 time");
@@ -140,9 +157,30 @@ int cmd_process(int argc, char** argv) {
     }
   }
 
+  // csv: the mapping, and the header line of the file it reads.
+  codec::CsvMapping mapping;
+  std::string header;
+  if (csv) {
+    if (kafka_url || path == "-") {
+      return usage_error(args, "--format csv reads a file (its first line is the header)");
+    }
+    auto m = codec::CsvMapping::load_file(*args.get("mapping"));
+    if (!m.ok()) return report(m.error());
+    mapping = std::move(*m);
+    std::ifstream in(path, std::ios::binary);
+    if (!in || !std::getline(in, header)) {
+      return report(make_error(Errc::kIo, "cannot read the header line of '" + path + "'"));
+    }
+  }
+
   auto pii = load_pii(args);
   if (!pii.ok()) return report(pii.error());
-  auto pack = load_pack(args);
+  // The rules: --rules or --profile, else what the mapping names, else the default.
+  auto pack = csv && !args.has("rules") && !args.has("profile") && !mapping.rules_file.empty()
+                  ? rules::RulePack::load_file(mapping.rules_file)
+              : csv && !args.has("rules") && !args.has("profile") && !mapping.profile.empty()
+                  ? rules::RulePack::builtin(mapping.profile)
+                  : load_pack(args);
   if (!pack.ok()) return report(pack.error());
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
@@ -156,7 +194,19 @@ int cmd_process(int argc, char** argv) {
     if (!f.ok()) return report(f.error());
     source = std::move(*f);
   }
-  if (paysim) source = std::make_unique<HeaderSkippingSource>(std::move(source));
+  std::unique_ptr<codec::CsvDecoder> csv_decoder;
+  if (csv) {
+    auto d = codec::CsvDecoder::create(mapping, header);
+    if (!d.ok()) return report(d.error());
+    csv_decoder = std::move(*d);
+    const codec::CsvDecoder* decoder = csv_decoder.get();
+    source = std::make_unique<HeaderSkippingSource>(
+        std::move(source), [decoder](std::string_view line) { return decoder->is_header(line); });
+  } else if (paysim) {
+    source = std::make_unique<HeaderSkippingSource>(std::move(source), [](std::string_view line) {
+      return codec::PaysimDecoder::is_header(line);
+    });
+  }
 
   SystemClock clock;
   pipeline::Processor processor(*pack, *pii, clock, static_cast<size_t>(*max_bytes));
@@ -170,13 +220,13 @@ int cmd_process(int argc, char** argv) {
     labels = std::move(*f);
   }
   Status labels_status = Status::Ok();
-  if (paysim) {
-    processor.read_paysim(*paysim_start, [&](std::string_view id, bool fraud, bool flagged) {
-      if (!labels) return;
-      codec::append_label_line(&labels->buffer(), id, fraud, "", flagged ? 1 : 0);
-      if (labels_status.ok()) labels_status = labels->maybe_flush();
-    });
-  }
+  auto write_truth = [&](std::string_view id, const codec::RowTruth& t) {
+    if (!labels) return;
+    codec::append_label_line(&labels->buffer(), id, t.is_fraud, "", t.baseline);
+    if (labels_status.ok()) labels_status = labels->maybe_flush();
+  };
+  if (paysim) processor.read_paysim(*paysim_start, write_truth);
+  if (csv) processor.read_rows(std::move(csv_decoder), write_truth);
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);

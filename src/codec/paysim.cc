@@ -42,7 +42,7 @@ bool flag_field(std::string_view f, bool* out) {
 
 }  // namespace
 
-Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, PaysimTruth* truth) {
+Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, RowTruth* truth) {
   while (!row.empty() && (row.back() == '\r' || row.back() == ' ')) row.remove_suffix(1);
   std::string_view f[kFields];
   size_t n = 0, at = 0;
@@ -88,11 +88,11 @@ Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, Pay
     *balances[i] = *b;
   }
   out->has_balances = true;
-  PaysimTruth t;
-  if (!flag_field(f[9], &t.is_fraud) || !flag_field(f[10], &t.flagged)) {
+  bool fraud = false, flagged = false;
+  if (!flag_field(f[9], &fraud) || !flag_field(f[10], &flagged)) {
     return make_error(Errc::kMalformedJson, "isFraud and isFlaggedFraud are 0 or 1");
   }
-  if (truth != nullptr) *truth = t;
+  if (truth != nullptr) *truth = RowTruth{true, fraud, flagged ? 1 : 0};
   out->status = domain::TxStatus::kSuccess;
   // The id: the row's own text, hashed (the labels travel beside it, not in it).
   static constexpr char kHex[] = "0123456789abcdef";
@@ -106,7 +106,7 @@ Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, Pay
 std::string paysim_id(std::string_view row) {
   PaysimDecoder d(0, Currency::php());
   domain::Transaction tx;
-  PaysimTruth truth;
+  RowTruth truth;
   if (!d.decode(row, &tx, &truth).ok()) return {};
   return std::string(tx.transaction_id);
 }

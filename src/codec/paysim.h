@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "codec/row_decoder.h"
 #include "core/money.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -23,12 +24,7 @@ inline constexpr std::string_view kPaysimHeader =
     "step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,"
     "newbalanceDest,isFraud,isFlaggedFraud";
 
-struct PaysimTruth {
-  bool is_fraud = false;
-  bool flagged = false;  // isFlaggedFraud
-};
-
-class PaysimDecoder {
+class PaysimDecoder final : public RowDecoder {
  public:
   // Amounts and balances are in `currency`; step 0 is `start`.
   PaysimDecoder(Instant start, Currency currency) : start_(start), currency_(currency) {}
@@ -37,8 +33,8 @@ class PaysimDecoder {
   static bool is_header(std::string_view line) { return line.starts_with("step,"); }
 
   // One data row. Views in `out` point into the row and into this decoder (the id),
-  // valid until the next decode().
-  Status decode(std::string_view row, domain::Transaction* out, PaysimTruth* truth);
+  // valid until the next decode(). `truth`: isFraud, and isFlaggedFraud as the baseline.
+  Status decode(std::string_view row, domain::Transaction* out, RowTruth* truth) override;
 
  private:
   Instant start_;

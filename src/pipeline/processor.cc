@@ -49,9 +49,14 @@ size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   return carried;
 }
 
-void Processor::read_paysim(Instant start, TruthSink truth) {
-  paysim_ = std::make_unique<codec::PaysimDecoder>(start, pack_->base_currency());
+void Processor::read_rows(std::unique_ptr<codec::RowDecoder> rows, TruthSink truth) {
+  rows_ = std::move(rows);
   truth_ = std::move(truth);
+}
+
+void Processor::read_paysim(Instant start, TruthSink truth) {
+  read_rows(std::make_unique<codec::PaysimDecoder>(start, pack_->base_currency()),
+            std::move(truth));
 }
 
 void Processor::load_users(const std::vector<domain::User>& users) {
@@ -254,10 +259,10 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   }
   domain::Transaction tx;
   Status decoded;
-  if (paysim_) {
-    codec::PaysimTruth truth;
-    decoded = paysim_->decode(record.bytes, &tx, &truth);
-    if (decoded.ok() && truth_) truth_(tx.transaction_id, truth.is_fraud, truth.flagged);
+  if (rows_) {
+    codec::RowTruth truth;
+    decoded = rows_->decode(record.bytes, &tx, &truth);
+    if (decoded.ok() && truth.labelled && truth_) truth_(tx.transaction_id, truth);
   } else {
     decoded = decoder_.decode(record.bytes, &tx);
   }

@@ -56,10 +56,12 @@ class Processor {
   size_t swap_rules(std::shared_ptr<const rules::RulePack> pack);
   const rules::RulePack& pack() const { return *pack_; }
 
-  // Records are PaySim CSV rows instead of JSON events (process --format paysim): step 0
-  // is `start`, amounts are in the pack's base currency. Each decoded row's truth
-  // (isFraud, and isFlaggedFraud as the baseline) goes to `truth` when it is set.
-  using TruthSink = std::function<void(std::string_view id, bool is_fraud, bool flagged)>;
+  // Records are rows of a delimited file instead of JSON events (process --format
+  // paysim|csv). Each decoded row's truth (a label, a baseline verdict) goes to `truth`
+  // when it is set and the row carries one.
+  using TruthSink = std::function<void(std::string_view id, const codec::RowTruth& truth)>;
+  void read_rows(std::unique_ptr<codec::RowDecoder> rows, TruthSink truth = {});
+  // PaySim's CSV: step 0 is `start`, amounts in the pack's base currency.
   void read_paysim(Instant start, TruthSink truth = {});
 
   // Registers dim_users so the dormancy rule knows their last activity.
@@ -115,7 +117,7 @@ class Processor {
   const PiiProtector& pii_;
   const Clock& clock_;
   codec::EventDecoder decoder_;
-  std::unique_ptr<codec::PaysimDecoder> paysim_;  // set: records are PaySim rows
+  std::unique_ptr<codec::RowDecoder> rows_;  // set: records are delimited rows
   TruthSink truth_;
   std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;

@@ -12,7 +12,7 @@ PaysimDecoder decoder() { return PaysimDecoder(kStart, *Currency::from_code("USD
 TEST(Paysim, APublishedRowBecomesAnEventAndItsTruth) {
   auto d = decoder();
   domain::Transaction tx;
-  PaysimTruth truth;
+  RowTruth truth;
   const std::string row =
       "1,PAYMENT,9839.64,C1231006815,170136.0,160296.36,M1979787155,0.0,0.0,0,0";
   ASSERT_TRUE(d.decode(row, &tx, &truth).ok());
@@ -39,14 +39,14 @@ TEST(Paysim, APublishedRowBecomesAnEventAndItsTruth) {
   EXPECT_EQ(tx.type, domain::TxType::kTransfer);
   EXPECT_EQ(tx.counterparty_id, "C553264065");  // a customer, not a merchant
   EXPECT_TRUE(truth.is_fraud);
-  EXPECT_FALSE(truth.flagged);
+  EXPECT_EQ(truth.baseline, 0);
   EXPECT_TRUE(PaysimDecoder::is_header(kPaysimHeader));
 }
 
 TEST(Paysim, BadRowsGetDeadLetterCodes) {
   auto d = decoder();
   domain::Transaction tx;
-  PaysimTruth truth;
+  RowTruth truth;
   const std::pair<const char*, Errc> cases[] = {
       {"1,PAYMENT,10.00,C1,10.0,0.0,M2,0.0,0.0,0", Errc::kMissingField},
       {"1,PAYMENT,10.00,C1,10.0,0.0,M2,0.0,0.0,0,0,7", Errc::kMalformedJson},
@@ -74,7 +74,7 @@ TEST(Paysim, WrittenRowsReadBack) {
   EXPECT_EQ(text, "7,CASH_OUT,1234.56,C9,1234.56,0.00,C8,0.05,1234.61,1,0");
   auto d = decoder();
   domain::Transaction tx;
-  PaysimTruth truth;
+  RowTruth truth;
   ASSERT_TRUE(d.decode(text, &tx, &truth).ok());
   EXPECT_EQ(tx.amount.minor, 123456);
   EXPECT_EQ(tx.dest_balance_after, 123461);

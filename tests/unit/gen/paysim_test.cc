@@ -52,16 +52,17 @@ TEST(PaysimGenerator, ThePublishedShape) {
     const std::string_view row(r.text.data() + at, nl - at);
     at = nl + 1;
     domain::Transaction tx;
-    codec::PaysimTruth truth;
+    codec::RowTruth truth;
     ASSERT_TRUE(d.decode(row, &tx, &truth).ok()) << row;
     ++types[tx.type];
     EXPECT_EQ(tx.transaction_id, r.labels[i].transaction_id);  // labels name the row's id
     ids.insert(r.labels[i].transaction_id);
     EXPECT_EQ(truth.is_fraud, r.labels[i].is_fraud);
-    EXPECT_EQ(truth.flagged, r.baseline[i] == 1);
+    EXPECT_EQ(truth.baseline, r.baseline[i]);
     // PaySim's own detector: transfers above 200,000.
-    EXPECT_EQ(truth.flagged, tx.type == domain::TxType::kTransfer && tx.amount.minor > 200'000'00);
-    flagged_large += truth.flagged;
+    EXPECT_EQ(truth.baseline == 1,
+              tx.type == domain::TxType::kTransfer && tx.amount.minor > 200'000'00);
+    flagged_large += truth.baseline == 1;
     const int64_t step = (tx.event_ts) / kMicrosPerHour;
     EXPECT_GE(step, last_step);  // rows in step order
     last_step = step;

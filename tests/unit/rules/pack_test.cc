@@ -112,11 +112,20 @@ TEST(RulePack, BuiltinIsTheShippedFile) {
 }
 
 TEST(RulePack, UnknownBuiltinProfileIsNotFound) {
-  auto pack = RulePack::builtin("card");
+  auto pack = RulePack::builtin("lottery");
   ASSERT_FALSE(pack.ok());
   EXPECT_EQ(pack.error().code, Errc::kNotFound);
-  EXPECT_NE(pack.error().message.find("'card'"), std::string::npos) << pack.error().message;
-  EXPECT_TRUE(RulePack::builtin_text("card").empty());
+  EXPECT_NE(pack.error().message.find("'lottery'"), std::string::npos) << pack.error().message;
+  EXPECT_TRUE(RulePack::builtin_text("lottery").empty());
+}
+
+TEST(RulePack, EveryShippedProfileCompiles) {
+  for (const char* profile : {"ph-ewallet", "card", "paysim"}) {
+    auto pack = RulePack::builtin(profile);
+    ASSERT_TRUE(pack.ok()) << profile << ": " << pack.error().message;
+    EXPECT_EQ(pack->name(), profile);
+    EXPECT_GE(pack->rules().size(), 5u) << profile;
+  }
 }
 
 TEST(RulePack, MissingFileIsIo) {

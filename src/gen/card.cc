@@ -1,0 +1,228 @@
+#include "gen/card.h"
+
+#include <cmath>
+#include <deque>
+#include <vector>
+
+#include "core/json_writer.h"
+#include "core/rng.h"
+#include "core/uuid.h"
+
+namespace wf::gen {
+namespace {
+
+struct City {
+  const char* name;
+  const char* country;
+  double lat, lon;
+};
+
+// Home cities (US) and, for foreign events, cities abroad.
+constexpr City kHome[] = {
+    {"New York", "US", 40.7128, -74.0060},    {"Los Angeles", "US", 34.0522, -118.2437},
+    {"Chicago", "US", 41.8781, -87.6298},     {"Houston", "US", 29.7604, -95.3698},
+    {"Phoenix", "US", 33.4484, -112.0740},    {"Philadelphia", "US", 39.9526, -75.1652},
+    {"San Antonio", "US", 29.4241, -98.4936}, {"San Diego", "US", 32.7157, -117.1611},
+    {"Dallas", "US", 32.7767, -96.7970},      {"Seattle", "US", 47.6062, -122.3321},
+    {"Denver", "US", 39.7392, -104.9903},     {"Boston", "US", 42.3601, -71.0589},
+    {"Miami", "US", 25.7617, -80.1918},       {"Atlanta", "US", 33.7490, -84.3880},
+};
+constexpr City kAbroad[] = {
+    {"London", "GB", 51.5074, -0.1278},      {"Paris", "FR", 48.8566, 2.3522},
+    {"Tokyo", "JP", 35.6762, 139.6503},      {"Lagos", "NG", 6.5244, 3.3792},
+    {"Sao Paulo", "BR", -23.5505, -46.6333},
+};
+constexpr const char* kAbroadCurrency[] = {"GBP", "EUR", "JPY", "USD", "USD"};
+constexpr double kAbroadRate[] = {1.27, 1.08, 0.0067, 1.0, 1.0};  // USD per unit
+
+struct Event {
+  Instant t = 0;
+  size_t customer = 0;
+  int64_t amount_usd_cents = 0;
+  const City* city = nullptr;
+  size_t abroad = SIZE_MAX;  // index into kAbroad when abroad
+  bool present = true;       // card present (POS) or online
+  bool bad_coordinates = false;
+  bool fraud = false;
+  std::string pattern;
+};
+
+}  // namespace
+
+class CardGenerator::Impl {
+ public:
+  explicit Impl(const CardOptions& o) : o_(o), rng_(o.seed * 0x9e3779b97f4a7c15ULL + 11) {
+    home_.resize(static_cast<size_t>(o.customers));
+    typical_.resize(static_cast<size_t>(o.customers));
+    for (size_t i = 0; i < home_.size(); ++i) {
+      home_[i] = static_cast<uint8_t>(rng_.below(std::size(kHome)));
+      // Each customer's own level: 15 to 400 dollars a purchase.
+      typical_[i] = static_cast<int64_t>(1500 * std::exp(rng_.uniform() * 3.3));
+    }
+    step_us_ = std::max<int64_t>(1, o.days * kMicrosPerDay / std::max<int64_t>(1, o.count));
+  }
+
+  bool next(std::string* out, Label* label) {
+    if (emitted_ >= o_.count) return false;
+    if (pending_.empty()) refill();
+    Event e = std::move(pending_.front());
+    pending_.pop_front();
+    write(e, out, label);
+    ++emitted_;
+    return true;
+  }
+
+ private:
+  Instant now() const { return o_.start + emitted_ * step_us_; }
+
+  Event ordinary(size_t c, Instant t) {
+    Event e;
+    e.t = t;
+    e.customer = c;
+    // Around the customer's own level, never far from it (so a z-score above 3 is news).
+    e.amount_usd_cents = static_cast<int64_t>(double(typical_[c]) * (0.5 + rng_.uniform()));
+    e.city = &kHome[home_[c]];
+    e.present = rng_.chance(0.6);
+    return e;
+  }
+
+  void refill() {
+    const Instant t = now();
+    const size_t c = static_cast<size_t>(rng_.below(static_cast<uint64_t>(o_.customers)));
+    // Incidents average about 1.5 labelled events.
+    if (!rng_.chance(o_.fraud_rate / 1.5)) {
+      Event e = ordinary(c, t);
+      if (rng_.chance(0.01)) {  // a legitimate online purchase abroad, small
+        e.abroad = rng_.below(std::size(kAbroad));
+        e.present = false;
+        e.amount_usd_cents = std::min<int64_t>(e.amount_usd_cents, 200'00);
+      }
+      pending_.push_back(std::move(e));
+      return;
+    }
+    const double kind = rng_.uniform();
+    if (kind < 0.16) {  // over the threshold: C001
+      Event e = ordinary(c, t);
+      e.amount_usd_cents = 5'000'00 + static_cast<int64_t>(rng_.below(20'000'00));
+      e.fraud = true;
+      e.pattern = "C001";
+      pending_.push_back(std::move(e));
+    } else if (kind < 0.32) {  // a high amount abroad: C002
+      Event e = ordinary(c, t);
+      e.abroad = rng_.below(std::size(kAbroad));
+      e.present = false;  // online, from abroad
+      e.amount_usd_cents = 600'00 + static_cast<int64_t>(rng_.below(4'000'00));
+      e.fraud = true;
+      e.pattern = "C002";
+      pending_.push_back(std::move(e));
+    } else if (kind < 0.48) {  // coordinates off the globe: C003
+      Event e = ordinary(c, t);
+      e.present = true;
+      e.bad_coordinates = true;
+      e.fraud = true;
+      e.pattern = "C003";
+      pending_.push_back(std::move(e));
+    } else if (kind < 0.64) {  // card testing: small amounts in a burst, C004 from the 6th
+      const int n = 7 + static_cast<int>(rng_.below(3));
+      for (int i = 0; i < n; ++i) {
+        Event e = ordinary(c, t + i * 40 * kMicrosPerSecond);
+        e.present = false;
+        e.amount_usd_cents = 100 + static_cast<int64_t>(rng_.below(400));
+        e.fraud = i >= 5;
+        e.pattern = i >= 5 ? "C004" : "";
+        pending_.push_back(std::move(e));
+      }
+    } else if (kind < 0.82) {  // far above the customer's own level: C005
+      // Enough history first (the z-score needs five earlier purchases).
+      for (int i = 0; i < 6; ++i) {
+        pending_.push_back(ordinary(c, t + i * 20 * kMicrosPerMinute));
+      }
+      Event e = ordinary(c, t + 2 * kMicrosPerHour);
+      e.amount_usd_cents = std::min<int64_t>(typical_[c] * 8, 4'900'00);
+      e.fraud = true;
+      e.pattern = "C005";
+      pending_.push_back(std::move(e));
+    } else {  // impossible travel: at home, then an hour later across the continent, C006
+      Event home = ordinary(c, t);
+      home.present = true;
+      pending_.push_back(std::move(home));
+      Event far = ordinary(c, t + kMicrosPerHour);
+      far.present = true;
+      size_t other = (home_[c] + 1 + rng_.below(std::size(kHome) - 1)) % std::size(kHome);
+      while (distance_km(kHome[other], kHome[home_[c]]) < 1'000) {
+        other = (other + 1) % std::size(kHome);
+      }
+      far.city = &kHome[other];
+      far.fraud = true;
+      far.pattern = "C006";
+      pending_.push_back(std::move(far));
+    }
+  }
+
+  static double distance_km(const City& a, const City& b) {
+    const double r = 6371.0, d = 3.141592653589793 / 180;
+    const double dlat = (b.lat - a.lat) * d, dlon = (b.lon - a.lon) * d;
+    const double h =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(a.lat * d) * std::cos(b.lat * d) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * r * std::asin(std::sqrt(h));
+  }
+
+  void write(const Event& e, std::string* out, Label* label) {
+    char id[37];
+    format_uuid_v7(e.t, rng_, id);
+    const City& city = e.abroad != SIZE_MAX ? kAbroad[e.abroad] : *e.city;
+    const char* currency = e.abroad != SIZE_MAX ? kAbroadCurrency[e.abroad] : "USD";
+    const double rate = e.abroad != SIZE_MAX ? kAbroadRate[e.abroad] : 1.0;
+    const int64_t minor_usd = e.amount_usd_cents;
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("transaction_id").string(std::string_view(id, 36));
+    w.key("event_timestamp").string(format_utc(e.t));
+    const std::string customer = "K" + std::to_string(1'000'000 + e.customer);
+    w.key("user_id").string(customer);
+    w.key("transaction_type").string("payment");
+    if (std::string_view(currency) == "JPY") {
+      w.key("amount").string(std::to_string(static_cast<int64_t>(double(minor_usd) / 100 / rate)));
+    } else {
+      const int64_t minor = static_cast<int64_t>(double(minor_usd) / rate);
+      w.key("amount").string(std::to_string(minor / 100) + "." + std::to_string(minor / 10 % 10) +
+                             std::to_string(minor % 10));
+    }
+    w.key("currency").string(currency);
+    w.key("merchant_id").string("CM" + std::to_string(100'000 + rng_.below(o_.merchants)));
+    w.key("channel").string(e.present ? "POS" : "WEB");
+    w.key("payment_method").string("CARD");
+    w.key("status").string("SUCCESS");
+    w.key("country").string(city.country);
+    w.key("city").string(city.name);
+    if (e.bad_coordinates) {
+      w.key("lat").number(91.0 + rng_.uniform() * 80, 4);
+      w.key("lon").number(-200.0 - rng_.uniform() * 50, 4);
+    } else if (e.present) {
+      w.key("lat").number(city.lat + (rng_.uniform() - 0.5) * 0.1, 4);
+      w.key("lon").number(city.lon + (rng_.uniform() - 0.5) * 0.1, 4);
+    }
+    w.key("device_id").string("card-" + std::to_string(e.customer));
+    w.end_object();
+    out->push_back('\n');
+    label->transaction_id.assign(id, 36);
+    label->is_fraud = e.fraud;
+    label->pattern = e.pattern;
+  }
+
+  CardOptions o_;
+  Rng rng_;
+  std::vector<uint8_t> home_;
+  std::vector<int64_t> typical_;
+  std::deque<Event> pending_;
+  int64_t step_us_ = 1;
+  int64_t emitted_ = 0;
+};
+
+CardGenerator::CardGenerator(const CardOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+CardGenerator::~CardGenerator() = default;
+
+bool CardGenerator::next(std::string* out, Label* label) { return impl_->next(out, label); }
+
+}  // namespace wf::gen
