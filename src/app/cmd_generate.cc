@@ -1,5 +1,6 @@
 // walletflow generate: a deterministic, labelled synthetic transaction stream.
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "app/commands.h"
@@ -63,6 +64,41 @@ constexpr const char* kUsage =
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
 
+// --out gets `header` (when not empty) and every line `next` writes; --labels-out gets
+// each line's label. `next` returns false after the last line.
+using NextLine = std::function<bool(std::string* out, gen::Label* label, int* baseline)>;
+int write_generated(const Args& args, std::string_view header, const NextLine& next,
+                    const std::string& what) {
+  auto out = OutputFile::open(*args.get("out"));
+  if (!out.ok()) return report(out.error());
+  std::unique_ptr<OutputFile> labels;
+  if (auto path = args.get("labels-out")) {
+    auto f = OutputFile::open(*path);
+    if (!f.ok()) return report(f.error());
+    labels = std::move(*f);
+  }
+  if (!header.empty()) (*out)->buffer().append(header).push_back('\n');
+  gen::Label label;
+  int baseline = -1;
+  int64_t lines = 0, fraud = 0;
+  while (next(&(*out)->buffer(), &label, &baseline)) {
+    ++lines;
+    fraud += label.is_fraud;
+    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
+    if (labels) {
+      codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
+                               label.pattern, baseline);
+      if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
+    }
+  }
+  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  if (labels) {
+    if (Status s = labels->flush(); !s.ok()) return report(s.error());
+  }
+  log::info(what + ": " + std::to_string(lines) + " lines, " + std::to_string(fraud) + " fraud");
+  return kExitOk;
+}
+
 int generate_card(const Args& args) {
   if (args.get_or("format", "json") != "json") {
     return usage_error(args, "the card profile writes --format json");
@@ -91,33 +127,10 @@ int generate_card(const Args& args) {
   o.seed = static_cast<uint64_t>(*seed);
   o.fraud_rate = *fraud;
   o.start = *start;
-  auto out = OutputFile::open(*args.get("out"));
-  if (!out.ok()) return report(out.error());
-  std::unique_ptr<OutputFile> labels;
-  if (auto path = args.get("labels-out")) {
-    auto f = OutputFile::open(*path);
-    if (!f.ok()) return report(f.error());
-    labels = std::move(*f);
-  }
   gen::CardGenerator g(o);
-  gen::Label label;
-  int64_t fraud_events = 0;
-  while (g.next(&(*out)->buffer(), &label)) {
-    fraud_events += label.is_fraud;
-    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
-    if (labels) {
-      codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
-                               label.pattern);
-      if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
-    }
-  }
-  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
-  if (labels) {
-    if (Status s = labels->flush(); !s.ok()) return report(s.error());
-  }
-  log::info("card: " + std::to_string(o.count) + " events, " + std::to_string(fraud_events) +
-            " fraud");
-  return kExitOk;
+  return write_generated(
+      args, "", [&g](std::string* out, gen::Label* label, int*) { return g.next(out, label); },
+      "card");
 }
 
 int generate_paysim(const Args& args) {
@@ -146,36 +159,13 @@ int generate_paysim(const Args& args) {
   o.merchants = *merchants;
   o.seed = static_cast<uint64_t>(*seed);
   o.fraud_rate = *fraud;
-  auto out = OutputFile::open(*args.get("out"));
-  if (!out.ok()) return report(out.error());
-  std::unique_ptr<OutputFile> labels;
-  if (auto path = args.get("labels-out")) {
-    auto f = OutputFile::open(*path);
-    if (!f.ok()) return report(f.error());
-    labels = std::move(*f);
-  }
-  (*out)->buffer().append(codec::kPaysimHeader);
-  (*out)->buffer().push_back('\n');
   gen::PaysimGenerator g(o);
-  gen::Label label;
-  int baseline = 0;
-  int64_t fraud_rows = 0;
-  while (g.next(&(*out)->buffer(), &label, &baseline)) {
-    fraud_rows += label.is_fraud;
-    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
-    if (labels) {
-      codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
-                               label.pattern, baseline);
-      if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
-    }
-  }
-  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
-  if (labels) {
-    if (Status s = labels->flush(); !s.ok()) return report(s.error());
-  }
-  log::info("paysim: " + std::to_string(o.count) + " rows, " + std::to_string(fraud_rows) +
-            " fraud");
-  return kExitOk;
+  return write_generated(
+      args, codec::kPaysimHeader,
+      [&g](std::string* out, gen::Label* label, int* baseline) {
+        return g.next(out, label, baseline);
+      },
+      "paysim");
 }
 
 }  // namespace

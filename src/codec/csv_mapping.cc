@@ -15,27 +15,8 @@
 namespace wf::codec {
 namespace {
 
-const std::set<std::string> kFields = {"transaction_id",
-                                       "event_timestamp",
-                                       "user_id",
-                                       "transaction_type",
-                                       "amount",
-                                       "currency",
-                                       "merchant_id",
-                                       "counterparty_id",
-                                       "channel",
-                                       "payment_method",
-                                       "status",
-                                       "country",
-                                       "province",
-                                       "city",
-                                       "lat",
-                                       "lon",
-                                       "device_id",
-                                       "ip_address",
-                                       "phone_number",
-                                       "product_id",
-                                       "quantity"};
+const std::set<std::string, std::less<>> kFields(std::begin(domain::kEventFields),
+                                                 std::end(domain::kEventFields));
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -369,6 +350,22 @@ Status CsvDecoder::decode(std::string_view row, domain::Transaction* out, RowTru
     }
     out->has_location = true;
   }
+  // PaySim-style balances: all four, or none.
+  static constexpr const char* kBalances[] = {"orig_balance_before", "orig_balance_after",
+                                              "dest_balance_before", "dest_balance_after"};
+  int64_t* balances[] = {&out->orig_balance_before, &out->orig_balance_after,
+                         &out->dest_balance_before, &out->dest_balance_after};
+  int present = 0;
+  for (int i = 0; i < 4; ++i) {
+    const std::string_view v = field(kBalances[i]);
+    if (v.empty()) continue;
+    auto b = m_.amount_minor ? parse_minor_units(v, 0) : parse_minor_units(v, currency->exponent());
+    if (!b.ok())
+      return make_error(Errc::kBadAmount, std::string(kBalances[i]) + " is not a number");
+    *balances[i] = *b;
+    ++present;
+  }
+  out->has_balances = present == 4;
   if (std::string_view q = field("quantity"); !q.empty()) {
     auto [p, ec] = std::from_chars(q.data(), q.data() + q.size(), out->quantity);
     if (ec != std::errc() || out->quantity < 0) {

@@ -34,6 +34,33 @@ enum class TxStatus : uint8_t { kSuccess, kFailed, kPending };
 bool parse_tx_status(std::string_view text, TxStatus* out);
 std::string_view tx_status_name(TxStatus status);
 
+// The fields an event may have (SPEC section 3), in the schema's order.
+inline constexpr std::string_view kEventFields[] = {"transaction_id",
+                                                    "event_timestamp",
+                                                    "user_id",
+                                                    "transaction_type",
+                                                    "amount",
+                                                    "currency",
+                                                    "merchant_id",
+                                                    "counterparty_id",
+                                                    "channel",
+                                                    "payment_method",
+                                                    "status",
+                                                    "country",
+                                                    "province",
+                                                    "city",
+                                                    "lat",
+                                                    "lon",
+                                                    "device_id",
+                                                    "ip_address",
+                                                    "phone_number",
+                                                    "product_id",
+                                                    "quantity",
+                                                    "orig_balance_before",
+                                                    "orig_balance_after",
+                                                    "dest_balance_before",
+                                                    "dest_balance_after"};
+
 struct Transaction {
   std::string_view transaction_id;
   std::string_view user_id;

@@ -121,6 +121,38 @@ format = "epoch_ms"
   EXPECT_NE(other.error().message.find("u (user_id)"), std::string::npos);
 }
 
+TEST(CsvMapping, BalancesWhenAllFourAreThere) {
+  auto m = CsvMapping::parse(R"(
+[columns]
+event_timestamp = "ts"
+user_id = "u"
+amount = "amt"
+orig_balance_before = "ob"
+orig_balance_after = "oa"
+dest_balance_before = "db"
+dest_balance_after = "da"
+[time]
+format = "epoch_s"
+[amount]
+currency = "USD"
+[types]
+default = "transfer"
+)",
+                             "m.toml");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  auto d = CsvDecoder::create(*m, "ts,u,amt,ob,oa,db,da");
+  ASSERT_TRUE(d.ok());
+  domain::Transaction tx;
+  RowTruth truth;
+  ASSERT_TRUE((*d)->decode("1764100800,U1,100.00,100.00,0,5,5", &tx, &truth).ok());
+  EXPECT_TRUE(tx.has_balances);
+  EXPECT_EQ(tx.orig_balance_before, 10000);
+  EXPECT_EQ(tx.orig_balance_after, 0);
+  EXPECT_EQ(tx.dest_balance_after, 500);
+  ASSERT_TRUE((*d)->decode("1764100800,U1,100.00,100.00,0,,", &tx, &truth).ok());
+  EXPECT_FALSE(tx.has_balances);  // not all four
+}
+
 TEST(CsvMapping, ProblemsAreReportedWithTheirPlace) {
   auto m = CsvMapping::parse(R"([columns]
 event_timestamp = "ts"
