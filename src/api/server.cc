@@ -329,18 +329,22 @@ struct Server::Transport {
   explicit Transport(int io_threads, int handler_threads)
       : io(io_threads), handlers(static_cast<size_t>(handler_threads)) {}
   asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // The acceptor's handlers and its close run on one strand (it is not thread-safe).
+  tcp::acceptor acceptor{asio::make_strand(io)};
+  asio::steady_timer accept_retry{acceptor.get_executor()};
   asio::thread_pool handlers;  // requests that use the store
   std::vector<std::thread> loop;
   // Streamed answers each hold a thread and a socket until they end.
   std::mutex streams_mu;
   std::condition_variable streams_cv;
-  std::set<int> stream_fds;
-  bool stopping = false;
+  std::set<int> stream_fds;  // for stop() to shut them down
+  int streams = 0;           // stream threads still running
+  std::atomic<bool> stopping{false};
 };
 
 namespace {
 constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr int kMaxStreams = 256;  // server-sent event streams at once (a thread each)
 }  // namespace
 
 // One connection: reads requests one after another (keep-alive, pipelining), answers
@@ -383,15 +387,18 @@ class Session : public std::enable_shared_from_this<Session> {
     // answered 408 (the stream's own timeout would close the socket unanswered).
     stream_.expires_never();
     timed_out_ = false;
+    const uint64_t read = ++reads_;  // a deadline that fires late must not touch the next
+    reading_ = true;
     deadline_.expires_after(std::chrono::microseconds(options().read_timeout_us));
-    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    deadline_.async_wait([weak = weak_from_this(), read](beast::error_code ec) {
       auto self = weak.lock();
-      if (ec || !self) return;
+      if (ec || !self || !self->reading_ || self->reads_ != read) return;
       self->timed_out_ = true;
       self->stream_.socket().cancel(ec);
     });
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->reading_ = false;
                        self->deadline_.cancel();
                        if (ec == asio::error::operation_aborted && self->timed_out_) {
                          ec = beast::error::timeout;
@@ -429,6 +436,10 @@ class Session : public std::enable_shared_from_this<Session> {
     req->body = std::move(msg.body());
     req->remote_addr = remote_;
     keep_alive_ = msg.keep_alive();
+    if (server_.transport_->stopping.load()) {
+      keep_alive_ = false;
+      return fail(503, "unavailable", "the server is stopping");
+    }
     auto res = std::make_shared<Response>();
     const Route* route = server_.find_route(*req, *res);
     if (route == nullptr) return write(std::move(*res));
@@ -480,35 +491,65 @@ class Session : public std::enable_shared_from_this<Session> {
     tcp::socket& socket = stream_.socket();
     {
       std::lock_guard lock(t.streams_mu);
-      if (t.stopping) return close();
+      if (t.stopping.load() || t.streams >= kMaxStreams) {
+        keep_alive_ = false;
+        Response busy;
+        busy.status = 503;
+        busy.set_content(error_json("unavailable", "too many streams, or the server is stopping"),
+                         "application/json");
+        return write(std::move(busy));
+      }
+      ++t.streams;
       t.stream_fds.insert(socket.native_handle());
     }
-    std::thread([self = shared_from_this(), res = std::move(res)]() mutable {
-      tcp::socket& socket = self->stream_.socket();
-      const int fd = socket.native_handle();
-      beast::error_code ec;
-      socket.non_blocking(false, ec);
-      http::response<http::empty_body> head{static_cast<http::status>(res.status), 11};
-      head.set(http::field::content_type, res.content_type);
-      for (auto& [name, value] : res.headers) head.set(name, value);
-      head.chunked(true);
-      http::response_serializer<http::empty_body> serializer{head};
-      http::write_header(socket, serializer, ec);
-      const ChunkWriter write_chunk = [&](std::string_view chunk) {
-        if (!ec && !chunk.empty()) asio::write(socket, http::make_chunk(asio::buffer(chunk)), ec);
-        return !ec;
-      };
-      while (!ec && res.stream(write_chunk)) {
-      }
-      if (!ec) asio::write(socket, http::make_chunk_last(), ec);
-      socket.shutdown(tcp::socket::shutdown_both, ec);
-      socket.close(ec);
-      Server::Transport& t = *self->server_.transport_;
-      std::lock_guard lock(t.streams_mu);
+    try {
+      std::thread([self = shared_from_this(), res = std::move(res)]() mutable {
+        self->stream(res);
+        Server::Transport& t = *self->server_.transport_;
+        std::lock_guard lock(t.streams_mu);
+        --t.streams;
+        self.reset();  // before stop() may go on and destroy the event loop
+        t.streams_cv.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {
+      Server::Transport& tr = *server_.transport_;
+      std::lock_guard lock(tr.streams_mu);
+      tr.stream_fds.erase(socket.native_handle());
+      --tr.streams;
+      tr.streams_cv.notify_all();
+      close();
+    }
+  }
+
+  // The stream's own thread: the header, then chunks until the stream, the client or
+  // the server ends it. A client that stops reading is dropped after the send timeout.
+  void stream(Response& res) {
+    tcp::socket& socket = stream_.socket();
+    const int fd = socket.native_handle();
+    beast::error_code ec;
+    socket.non_blocking(false, ec);
+    timeval send_timeout{30, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    http::response<http::empty_body> head{static_cast<http::status>(res.status), 11};
+    head.set(http::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers) head.set(name, value);
+    head.chunked(true);
+    http::response_serializer<http::empty_body> serializer{head};
+    http::write_header(socket, serializer, ec);
+    const ChunkWriter write_chunk = [&](std::string_view chunk) {
+      if (!ec && !chunk.empty()) asio::write(socket, http::make_chunk(asio::buffer(chunk)), ec);
+      return !ec;
+    };
+    while (!ec && res.stream(write_chunk)) {
+    }
+    if (!ec) asio::write(socket, http::make_chunk_last(), ec);
+    Server::Transport& t = *server_.transport_;
+    {
+      std::lock_guard lock(t.streams_mu);  // not shut down by stop() once closed
       t.stream_fds.erase(fd);
-      self.reset();  // before stop() may go on and destroy the event loop
-      t.streams_cv.notify_all();
-    }).detach();
+    }
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   void close() {
@@ -520,6 +561,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   asio::steady_timer deadline_;  // the read timeout
   bool timed_out_ = false;
+  bool reading_ = false;
+  uint64_t reads_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> out_;
@@ -576,10 +619,17 @@ void accept_next(Server::Transport& t, Server& server) {
                             if (ec == asio::error::operation_aborted || !t.acceptor.is_open()) {
                               return;
                             }
-                            if (!ec) {
-                              socket.set_option(tcp::no_delay(true), ec);  // small answers now
-                              std::make_shared<Session>(std::move(socket), server)->start();
+                            if (ec) {
+                              // Out of file descriptors, say: try again shortly rather
+                              // than spin.
+                              t.accept_retry.expires_after(std::chrono::milliseconds(50));
+                              t.accept_retry.async_wait([&t, &server](beast::error_code e) {
+                                if (!e && t.acceptor.is_open()) accept_next(t, server);
+                              });
+                              return;
                             }
+                            socket.set_option(tcp::no_delay(true), ec);  // small answers now
+                            std::make_shared<Session>(std::move(socket), server)->start();
                             accept_next(t, server);
                           });
 }
@@ -590,15 +640,16 @@ void Server::stop() {
   hub_.close();  // streams end at their next wake-up
   if (!transport_) return;
   Transport& t = *transport_;
-  asio::post(t.io, [&t] {
+  t.stopping = true;  // from now on requests are answered 503
+  asio::post(t.acceptor.get_executor(), [&t] {
     beast::error_code ec;
     t.acceptor.close(ec);
+    t.accept_retry.cancel();
   });
   {
     std::unique_lock lock(t.streams_mu);
-    t.stopping = true;
     for (int fd : t.stream_fds) ::shutdown(fd, SHUT_RDWR);  // unblocks a stuck write
-    t.streams_cv.wait(lock, [&t] { return t.stream_fds.empty(); });
+    t.streams_cv.wait(lock, [&t] { return t.streams == 0; });
   }
   t.handlers.join();  // requests being handled finish
   t.io.stop();

@@ -78,11 +78,12 @@ class HubSink final : public pipeline::BatchSink {
   api::EventHub& hub_;
 };
 
-// The API for `run`: the JWT secret from the environment or <db>.jwt, and a demo admin
-// (password printed once) when the store has no API user yet.
-Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, const std::string& db,
-                                               int port, store::Store& store,
-                                               const std::string& rules_file) {
+// The API for `run`, not started yet (its hooks are set first): the JWT secret from the
+// environment or <db>.jwt, and a demo admin (password in `demo`, printed once by
+// announce_api) when the store has no API user yet.
+Result<std::unique_ptr<api::Server>> make_api(const std::string& store_uri, const std::string& db,
+                                              int port, store::Store& store,
+                                              const std::string& rules_file, std::string* demo) {
   auto secret = api::jwt_secret_from_env();
   if (!secret.ok()) return secret.take_error();
   if (secret->empty()) {
@@ -97,20 +98,22 @@ Result<std::unique_ptr<api::Server>> start_api(const std::string& store_uri, con
   if (!tokens.ok()) return tokens.take_error();
   auto users = api::count_users(store);
   if (!users.ok()) return users.take_error();
-  std::string demo;
   if (*users == 0) {
-    demo = api::random_password();
-    WF_RETURN_IF_ERROR(api::put_user(store, "demo", api::Role::kAdmin, demo, SystemClock().now()));
+    *demo = api::random_password();
+    WF_RETURN_IF_ERROR(api::put_user(store, "demo", api::Role::kAdmin, *demo, SystemClock().now()));
   }
-  auto server = std::make_unique<api::Server>(options, std::move(*tokens));
-  WF_RETURN_IF_ERROR(server->start());
+  return std::make_unique<api::Server>(options, std::move(*tokens));
+}
+
+Status announce_api(api::Server& server, const std::string& demo) {
+  WF_RETURN_IF_ERROR(server.start());
   std::fprintf(stderr, "walletflow run: API on http://127.0.0.1:%d (GET /openapi.json)\n",
-               server->port());
+               server.port());
   if (!demo.empty()) {
     std::fprintf(stderr, "walletflow run: demo login (shown this once): user demo, password %s\n",
                  demo.c_str());
   }
-  return server;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -193,11 +196,12 @@ int cmd_run(int argc, char** argv) {
   std::mutex processor_mutex;  // the stream and POST /api/v1/score share the Processor
   std::unique_ptr<HubSink> hub_sink;
   std::unique_ptr<api::Server> api_server;  // stopped (destroyed) before what it uses
+  std::string demo_password;
   if (!args.has("no-api")) {
     auto port = args.get_int("port", 8080, 0, 65535);
     if (!port.ok()) return usage_error(args, port.error().message);
-    auto server =
-        start_api(store_uri, db, static_cast<int>(*port), **store, args.get_or("rules", ""));
+    auto server = make_api(store_uri, db, static_cast<int>(*port), **store,
+                           args.get_or("rules", ""), &demo_password);
     if (!server.ok()) return report(server.error());
     api_server = std::move(*server);
     hub_sink = std::make_unique<HubSink>(api_server->hub());
@@ -222,6 +226,8 @@ int cmd_run(int argc, char** argv) {
       const pipeline::RunnerSnapshot s = runner.snapshot();
       return LiveSample{s.facts, s.flagged, s.monitored, s.latency_ns, s.source_lag};
     });
+    // Serving starts once every hook is set (requests read them from other threads).
+    if (Status s = announce_api(*api_server, demo_password); !s.ok()) return report(s.error());
   }
 
   std::fprintf(stderr, "walletflow run: %s, %.0f tx/s, %zu users, %zu merchants%s\n", db.c_str(),

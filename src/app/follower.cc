@@ -1,5 +1,6 @@
 #include "app/follower.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "core/log.h"
@@ -10,7 +11,13 @@ namespace wf::app {
 namespace {
 
 constexpr int64_t kCommitShift = 20;  // PostgreSQL's ingest_seq: commit << 20 | row
-constexpr int64_t kSettleUs = 10 * kMicrosPerSecond;
+// How long a commit number skipped over is looked for: a PostgreSQL writer retrying
+// after a broken connection keeps its number, and may commit well after its successors.
+constexpr int64_t kSettleUs = 5 * kMicrosPerMinute;
+// Commit numbers below the newest that are looked for: at restore (other writers may
+// still have been committing lower ones) and at most in one gap.
+constexpr int64_t kRecentCommits = 8;
+constexpr int64_t kMaxGap = 64;
 constexpr int64_t kPageRows = 20'000;
 
 // Stored facts copied out of a scan (its views die with the row), then published as
@@ -60,6 +67,13 @@ Status Follower::restore(store::Store& store) {
   if (!last.ok()) return last.take_error();
   last_ = *last;
   WF_RETURN_IF_ERROR(processor_.restore_state(store));
+  if (store.kind() == "postgresql") {
+    const int64_t newest = last_ >> kCommitShift;
+    const int64_t now = SystemClock().monotonic_us();
+    for (int64_t c = std::max<int64_t>(1, newest - kRecentCommits); c < newest; ++c) {
+      missing_.emplace(c, now);
+    }
+  }
   ready_ = true;
   return Status::Ok();
 }
@@ -110,11 +124,20 @@ Status Follower::poll(store::Store& store) {
     }
     copied.batch.facts.push_back(row);
   };
-  // Commits that were missing: looked for again, each its own range.
+  // Commits that were missing: looked for again, each its own range, a page at a time.
   for (auto it = missing_.begin(); it != missing_.end();) {
     const int64_t c = it->first;
-    WF_RETURN_IF_ERROR(store.scan_facts_after((c << kCommitShift) - 1,
-                                              ((c + 1) << kCommitShift) - 1, kPageRows, each));
+    int64_t from = (c << kCommitShift) - 1;
+    for (;;) {
+      int64_t rows = 0;
+      WF_RETURN_IF_ERROR(store.scan_facts_after(from, ((c + 1) << kCommitShift) - 1, kPageRows,
+                                                [&](const store::StoredFact& f, int64_t seq) {
+                                                  ++rows;
+                                                  from = seq;
+                                                  each(f, seq);
+                                                }));
+      if (rows < kPageRows) break;
+    }
     if (seen_commits.count(c) != 0 || now - it->second > kSettleUs) {
       it = missing_.erase(it);
     } else {
@@ -134,7 +157,10 @@ Status Follower::poll(store::Store& store) {
   }
   if (commits && last_ > before) {
     // Commits between the last seen before this poll and now that showed no row.
-    for (int64_t c = (before >> kCommitShift) + 1; c < (last_ >> kCommitShift); ++c) {
+    // (The latest kMaxGap of them: a longer gap is commits that held no facts, such as
+    // batches of dead letters only, or a store whose early facts were purged.)
+    const int64_t newest = last_ >> kCommitShift;
+    for (int64_t c = std::max((before >> kCommitShift) + 1, newest - kMaxGap); c < newest; ++c) {
       if (seen_commits.count(c) == 0) missing_.emplace(c, now);
     }
   }

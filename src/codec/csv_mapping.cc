@@ -220,6 +220,7 @@ Result<std::unique_ptr<CsvDecoder>> CsvDecoder::create(const CsvMapping& mapping
   d->m_ = mapping;
   while (!header.empty() && (header.back() == '\r' || header.back() == '\n'))
     header.remove_suffix(1);
+  if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);  // a UTF-8 byte-order mark
   d->header_ = std::string(header);
   std::vector<std::string_view> names;
   std::deque<std::string> scratch;
@@ -254,6 +255,7 @@ Result<std::unique_ptr<CsvDecoder>> CsvDecoder::create(const CsvMapping& mapping
 
 bool CsvDecoder::is_header(std::string_view line) const {
   while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
   return line == header_;
 }
 
@@ -285,13 +287,21 @@ Status CsvDecoder::decode(std::string_view row, domain::Transaction* out, RowTru
     if (end == nullptr || *end != '\0') {
       return make_error(Errc::kBadTimestamp, "the time does not match " + m_.layout);
     }
-    out->event_ts =
-        (static_cast<int64_t>(timegm(&tm)) - m_.utc_offset_minutes * 60LL) * kMicrosPerSecond;
+    // A %z in the layout gives the zone (tm_gmtoff, which timegm ignores); otherwise the
+    // mapping's utc_offset.
+    const int64_t offset_s = m_.layout.find("%z") != std::string::npos
+                                 ? static_cast<int64_t>(tm.tm_gmtoff)
+                                 : m_.utc_offset_minutes * 60LL;
+    out->event_ts = (static_cast<int64_t>(timegm(&tm)) - offset_s) * kMicrosPerSecond;
   } else {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), v);
-    if (ec != std::errc() || p != ts.data() + ts.size()) {
-      return make_error(Errc::kBadTimestamp, "the epoch time is not a whole number");
+    // Bounded to years 1 .. 9999 in any unit, so the conversion cannot overflow.
+    const int64_t limit = m_.time == CsvMapping::Time::kEpochS    ? 253'402'300'799LL
+                          : m_.time == CsvMapping::Time::kEpochMs ? 253'402'300'799'999LL
+                                                                  : 253'402'300'799'999'999LL;
+    if (ec != std::errc() || p != ts.data() + ts.size() || v < 0 || v > limit) {
+      return make_error(Errc::kBadTimestamp, "the epoch time is not a whole number in range");
     }
     out->event_ts = m_.time == CsvMapping::Time::kEpochS    ? v * kMicrosPerSecond
                     : m_.time == CsvMapping::Time::kEpochMs ? v * 1000
@@ -345,7 +355,9 @@ Status CsvDecoder::decode(std::string_view row, domain::Transaction* out, RowTru
   if (!lat.empty() && !lon.empty()) {
     auto [p1, e1] = std::from_chars(lat.data(), lat.data() + lat.size(), out->lat);
     auto [p2, e2] = std::from_chars(lon.data(), lon.data() + lon.size(), out->lon);
-    if (e1 != std::errc() || e2 != std::errc()) {
+    // Out-of-range coordinates stay as sent (the rules' valid_geo finds them).
+    if (e1 != std::errc() || e2 != std::errc() || p1 != lat.data() + lat.size() ||
+        p2 != lon.data() + lon.size()) {
       return make_error(Errc::kMalformedJson, "lat and lon are numbers");
     }
     out->has_location = true;
@@ -368,7 +380,7 @@ Status CsvDecoder::decode(std::string_view row, domain::Transaction* out, RowTru
   out->has_balances = present == 4;
   if (std::string_view q = field("quantity"); !q.empty()) {
     auto [p, ec] = std::from_chars(q.data(), q.data() + q.size(), out->quantity);
-    if (ec != std::errc() || out->quantity < 0) {
+    if (ec != std::errc() || p != q.data() + q.size() || out->quantity < 0) {
       return make_error(Errc::kMalformedJson, "quantity is a whole number");
     }
   }

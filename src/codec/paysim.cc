@@ -121,6 +121,10 @@ void append_paysim_row(std::string* out, int64_t step, domain::TxType type, int6
     out->append(buf, r.ptr);
   };
   auto money = [&](int64_t minor) {
+    if (minor < 0) {
+      out->push_back('-');
+      minor = -minor;
+    }
     num(minor / 100);
     out->push_back('.');
     out->push_back(static_cast<char>('0' + (minor / 10) % 10));

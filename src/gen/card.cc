@@ -1,7 +1,7 @@
 #include "gen/card.h"
 
 #include <cmath>
-#include <deque>
+#include <queue>
 #include <vector>
 
 #include "core/json_writer.h"
@@ -45,6 +45,13 @@ struct Event {
   bool bad_coordinates = false;
   bool fraud = false;
   std::string pattern;
+  uint64_t seq = 0;  // ties in time keep the order they were made in
+};
+
+struct Later {
+  bool operator()(const Event& a, const Event& b) const {
+    return a.t != b.t ? a.t > b.t : a.seq > b.seq;
+  }
 };
 
 }  // namespace
@@ -62,11 +69,13 @@ class CardGenerator::Impl {
     step_us_ = std::max<int64_t>(1, o.days * kMicrosPerDay / std::max<int64_t>(1, o.count));
   }
 
+  // Events come out in time order: an incident's later events wait in the queue while
+  // ordinary traffic goes on.
   bool next(std::string* out, Label* label) {
     if (emitted_ >= o_.count) return false;
-    if (pending_.empty()) refill();
-    Event e = std::move(pending_.front());
-    pending_.pop_front();
+    if (pending_.empty() || pending_.top().t > now()) refill();  // adds one at now()
+    Event e = pending_.top();
+    pending_.pop();
     write(e, out, label);
     ++emitted_;
     return true;
@@ -74,6 +83,11 @@ class CardGenerator::Impl {
 
  private:
   Instant now() const { return o_.start + emitted_ * step_us_; }
+
+  void push(Event e) {
+    e.seq = pushed_++;
+    pending_.push(std::move(e));
+  }
 
   Event ordinary(size_t c, Instant t) {
     Event e;
@@ -97,7 +111,7 @@ class CardGenerator::Impl {
         e.present = false;
         e.amount_usd_cents = std::min<int64_t>(e.amount_usd_cents, 200'00);
       }
-      pending_.push_back(std::move(e));
+      push(std::move(e));
       return;
     }
     const double kind = rng_.uniform();
@@ -106,7 +120,7 @@ class CardGenerator::Impl {
       e.amount_usd_cents = 5'000'00 + static_cast<int64_t>(rng_.below(20'000'00));
       e.fraud = true;
       e.pattern = "C001";
-      pending_.push_back(std::move(e));
+      push(std::move(e));
     } else if (kind < 0.32) {  // a high amount abroad: C002
       Event e = ordinary(c, t);
       e.abroad = rng_.below(std::size(kAbroad));
@@ -114,14 +128,14 @@ class CardGenerator::Impl {
       e.amount_usd_cents = 600'00 + static_cast<int64_t>(rng_.below(4'000'00));
       e.fraud = true;
       e.pattern = "C002";
-      pending_.push_back(std::move(e));
+      push(std::move(e));
     } else if (kind < 0.48) {  // coordinates off the globe: C003
       Event e = ordinary(c, t);
       e.present = true;
       e.bad_coordinates = true;
       e.fraud = true;
       e.pattern = "C003";
-      pending_.push_back(std::move(e));
+      push(std::move(e));
     } else if (kind < 0.64) {  // card testing: small amounts in a burst, C004 from the 6th
       const int n = 7 + static_cast<int>(rng_.below(3));
       for (int i = 0; i < n; ++i) {
@@ -130,22 +144,22 @@ class CardGenerator::Impl {
         e.amount_usd_cents = 100 + static_cast<int64_t>(rng_.below(400));
         e.fraud = i >= 5;
         e.pattern = i >= 5 ? "C004" : "";
-        pending_.push_back(std::move(e));
+        push(std::move(e));
       }
     } else if (kind < 0.82) {  // far above the customer's own level: C005
       // Enough history first (the z-score needs five earlier purchases).
       for (int i = 0; i < 6; ++i) {
-        pending_.push_back(ordinary(c, t + i * 20 * kMicrosPerMinute));
+        push(ordinary(c, t + i * 20 * kMicrosPerMinute));
       }
       Event e = ordinary(c, t + 2 * kMicrosPerHour);
       e.amount_usd_cents = std::min<int64_t>(typical_[c] * 8, 4'900'00);
       e.fraud = true;
       e.pattern = "C005";
-      pending_.push_back(std::move(e));
+      push(std::move(e));
     } else {  // impossible travel: at home, then an hour later across the continent, C006
       Event home = ordinary(c, t);
       home.present = true;
-      pending_.push_back(std::move(home));
+      push(std::move(home));
       Event far = ordinary(c, t + kMicrosPerHour);
       far.present = true;
       size_t other = (home_[c] + 1 + rng_.below(std::size(kHome) - 1)) % std::size(kHome);
@@ -155,7 +169,7 @@ class CardGenerator::Impl {
       far.city = &kHome[other];
       far.fraud = true;
       far.pattern = "C006";
-      pending_.push_back(std::move(far));
+      push(std::move(far));
     }
   }
 
@@ -215,7 +229,8 @@ class CardGenerator::Impl {
   Rng rng_;
   std::vector<uint8_t> home_;
   std::vector<int64_t> typical_;
-  std::deque<Event> pending_;
+  std::priority_queue<Event, std::vector<Event>, Later> pending_;
+  uint64_t pushed_ = 0;
   int64_t step_us_ = 1;
   int64_t emitted_ = 0;
 };

@@ -190,7 +190,8 @@ class PaysimGenerator::Impl {
       // A large transfer out (P005) to a mule that already holds money, so neither the
       // drain nor the unmoved balance gives it away.
       balances_[victim] += 3 * kLargeTransfer;
-      const int64_t amount = kLargeTransfer + lognormal(50'000'00, 0.8);
+      const int64_t amount =
+          std::min(kLargeTransfer + lognormal(50'000'00, 0.8), balances_[victim] * 9 / 10);
       Row r = transfer_to_mule(victim, amount, mule(), 0, "P005");
       r.dest_before = lognormal(10'000'00, 0.5);
       r.dest_after = r.dest_before + amount;

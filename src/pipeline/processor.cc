@@ -137,12 +137,16 @@ std::string_view Processor::alert_type_of(std::string_view rules_fired) const {
   // Engine::decide picks it).
   const std::vector<rules::Rule>& rules = pack_->rules();
   int top = -1;
+  auto fired = [&](std::string_view id) {
+    for (size_t at = 0; at <= rules_fired.size();) {
+      const size_t comma = std::min(rules_fired.find(',', at), rules_fired.size());
+      if (rules_fired.substr(at, comma - at) == id) return true;
+      at = comma + 1;
+    }
+    return false;
+  };
   for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string& id = rules[i].id;
-    size_t at = rules_fired.find(id);
-    const bool fired = at != std::string_view::npos &&
-                       (at + id.size() == rules_fired.size() || rules_fired[at + id.size()] == ',');
-    if (fired && (top < 0 || rules[i].score > rules[static_cast<size_t>(top)].score)) {
+    if (fired(rules[i].id) && (top < 0 || rules[i].score > rules[static_cast<size_t>(top)].score)) {
       top = static_cast<int>(i);
     }
   }

@@ -121,6 +121,34 @@ format = "epoch_ms"
   EXPECT_NE(other.error().message.find("u (user_id)"), std::string::npos);
 }
 
+TEST(CsvMapping, AZoneInTheLayoutWinsAndNumbersMustBeWhole) {
+  auto m = CsvMapping::parse(R"(
+[columns]
+event_timestamp = "ts"
+user_id = "u"
+amount = "amt"
+quantity = "q"
+[time]
+format = "%Y-%m-%d %H:%M:%S%z"
+[amount]
+currency = "USD"
+[types]
+default = "payment"
+)",
+                             "m.toml");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  auto d = CsvDecoder::create(*m, "\xEF\xBB\xBFts,u,amt,q");  // with a byte-order mark
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  domain::Transaction tx;
+  RowTruth truth;
+  ASSERT_TRUE((*d)->decode("2026-11-25 10:00:00+0800,U1,1.00,2", &tx, &truth).ok());
+  EXPECT_EQ(tx.event_ts, *parse_rfc3339("2026-11-25T02:00:00Z"));
+  EXPECT_EQ(tx.quantity, 2);
+  Status s = (*d)->decode("2026-11-25 10:00:00+0800,U1,1.00,3x", &tx, &truth);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kMalformedJson);
+}
+
 TEST(CsvMapping, BalancesWhenAllFourAreThere) {
   auto m = CsvMapping::parse(R"(
 [columns]

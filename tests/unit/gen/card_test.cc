@@ -38,6 +38,7 @@ TEST(CardGenerator, EventsFollowTheSchemaAndEveryPatternIsInjected) {
   std::map<std::string, int64_t> patterns;
   std::set<std::string> ids;
   int64_t fraud = 0, foreign = 0, bad_geo = 0;
+  Instant last = 0;
   size_t at = 0;
   for (const Label& l : labels) {
     const size_t nl = text.find('\n', at);
@@ -51,6 +52,8 @@ TEST(CardGenerator, EventsFollowTheSchemaAndEveryPatternIsInjected) {
     EXPECT_EQ(tx.transaction_id, l.transaction_id);
     ids.insert(l.transaction_id);
     EXPECT_EQ(tx.payment_method, "CARD");
+    EXPECT_GE(tx.event_ts, last) << line;  // incidents' later events wait their turn
+    last = tx.event_ts;
     foreign += tx.country != "US";
     if (tx.has_location && (tx.lat > 90 || tx.lon < -180)) ++bad_geo;
     if (l.is_fraud) {
