@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -477,7 +478,8 @@ class Session : public std::enable_shared_from_this<Session> {
     out_.prepare_payload();
     stream_.expires_after(std::chrono::microseconds(options().keep_alive_timeout_us));
     http::async_write(stream_, out_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec || !self->keep_alive_) return self->close();
+      if (ec) return self->close();
+      if (!self->keep_alive_) return self->linger_close();
       self->wait_for_request();
     });
   }
@@ -558,11 +560,31 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // After a last answer (413 while the client is still sending its body, 408, 400):
+  // closing at once with unread bytes makes the kernel reset the connection, which can
+  // destroy the answer before the client reads it. Stop sending, read and drop what
+  // still arrives (at most 1 MiB, 2 s), then close.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain(1 << 20);
+  }
+
+  void drain(size_t budget) {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this(), budget](beast::error_code ec, size_t n) {
+                              if (ec || n >= budget) return self->close();
+                              self->drain(budget - n);
+                            });
+  }
+
   beast::tcp_stream stream_;
   asio::steady_timer deadline_;  // the read timeout
   bool timed_out_ = false;
   bool reading_ = false;
   uint64_t reads_ = 0;
+  std::array<char, 16 * 1024> discard_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> out_;
