@@ -141,6 +141,34 @@ gen::Dimensions bench_dims(int64_t users) {
   return gen::seed_dimensions(o);
 }
 
+// An API server on `uri` at any free port (not started), and an analyst's token for it.
+Result<std::unique_ptr<api::Server>> bench_server(const std::string& uri, const Clock& clock,
+                                                  std::string* token) {
+  api::ServerOptions options;
+  options.store_uri = uri;
+  options.port = 0;
+  auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
+                                    kMicrosPerHour);
+  if (!tokens.ok()) return tokens.take_error();
+  Instant expires = 0;
+  auto issued = tokens->issue("bench", api::Role::kAnalyst, clock.now(), &expires);
+  if (!issued.ok()) return issued.take_error();
+  *token = std::move(*issued);
+  return std::make_unique<api::Server>(options, std::move(*tokens));
+}
+
+// Records over the lines of `buffer` at `spans`, numbered from 0.
+std::vector<stream::Record> records_of(const std::string& buffer,
+                                       const std::vector<std::pair<size_t, size_t>>& spans) {
+  std::vector<stream::Record> records;
+  records.reserve(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),
+                       static_cast<int64_t>(i), false});
+  }
+  return records;
+}
+
 // `events` lines of `g` in `buffer` (padded for the decoder), and each line's span.
 void generate_lines(gen::StreamGenerator& g, int64_t events, std::string* buffer,
                     std::vector<std::pair<size_t, size_t>>* spans) {
@@ -536,11 +564,7 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
     std::string buffer;
     std::vector<std::pair<size_t, size_t>> spans;
     generate_lines(g, 200'000, &buffer, &spans);
-    std::vector<stream::Record> records;
-    for (size_t i = 0; i < spans.size(); ++i) {
-      records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),
-                         static_cast<int64_t>(i), false});
-    }
+    const std::vector<stream::Record> records = records_of(buffer, spans);
     store::Batch batch;
     Arena arena;
     processor.process_all(records, &batch, &arena);
@@ -557,15 +581,10 @@ int api_bench(int64_t requests, int64_t users, int connections, BenchResult* r) 
     }
   }
   std::mutex mu;
-  api::ServerOptions options;
-  options.store_uri = uri;
-  options.port = 0;
-  auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
-                                    kMicrosPerHour);
-  if (!tokens.ok()) return report(tokens.error());
-  Instant expires = 0;
-  const std::string token = *tokens->issue("bench", api::Role::kAnalyst, clock.now(), &expires);
-  api::Server server(options, std::move(*tokens));
+  std::string token;
+  auto made = bench_server(uri, clock, &token);
+  if (!made.ok()) return report(made.error());
+  api::Server& server = **made;
   server.set_scorer([&](std::string_view body) { return score_json(processor, mu, body); });
   if (Status s = server.start(); !s.ok()) return report(s.error());
   std::atomic<int64_t> next{0};
@@ -640,12 +659,7 @@ int paysim_bench(int64_t rows, BenchResult* r) {
   if (!pack.ok()) return report(pack.error());
   pipeline::Processor processor(*pack, *pii, clock);
   processor.read_paysim(*parse_rfc3339("2026-01-01T00:00:00Z"));
-  std::vector<stream::Record> records;
-  records.reserve(spans.size());
-  for (size_t i = 0; i < spans.size(); ++i) {
-    records.push_back({std::string_view(buffer.data() + spans[i].first, spans[i].second),
-                       static_cast<int64_t>(i), false});
-  }
+  const std::vector<stream::Record> records = records_of(buffer, spans);
   store::Batch batch;
   Arena arena;
   const int64_t t1 = clock.monotonic_us();
@@ -753,15 +767,10 @@ int analytics_bench(int64_t events, int64_t users, const std::string& uri_arg,
     kind = std::string((*store)->kind());
   }
 
-  api::ServerOptions options;
-  options.store_uri = uri;
-  options.port = 0;
-  auto tokens = api::Tokens::create("bench-secret-0123456789abcdef-0123456789", options.issuer,
-                                    kMicrosPerHour);
-  if (!tokens.ok()) return report(tokens.error());
-  Instant expires = 0;
-  const std::string token = *tokens->issue("bench", api::Role::kAnalyst, clock.now(), &expires);
-  api::Server server(options, std::move(*tokens));
+  std::string token;
+  auto made = bench_server(uri, clock, &token);
+  if (!made.ok()) return report(made.error());
+  api::Server& server = **made;
   if (Status s = server.start(); !s.ok()) return report(s.error());
   httplib::Client client("127.0.0.1", server.port());
   client.set_keep_alive(true);

@@ -49,17 +49,6 @@ struct RuleStats {
   }
 };
 
-bool fired(std::string_view rules_fired, std::string_view id) {
-  size_t pos = 0;
-  while (pos <= rules_fired.size()) {
-    size_t comma = rules_fired.find(',', pos);
-    if (comma == std::string_view::npos) comma = rules_fired.size();
-    if (rules_fired.substr(pos, comma - pos) == id) return true;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 void write_confusion(JsonWriter& w, const Confusion& c) {
   w.key("tp").number(c.tp);
   w.key("fp").number(c.fp);
@@ -118,7 +107,7 @@ int cmd_eval(int argc, char** argv) {
     }
     for (size_t i = 0; i < per_rule.size(); ++i) {
       const std::string& id = pack->rules()[i].id;
-      bool hit = r.stored && fired(r.rules_fired, id);
+      bool hit = r.stored && domain::fired_in(r.rules_fired, id);
       RuleStats& s = per_rule[i];
       if (hit) {
         ++s.fired;

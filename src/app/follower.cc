@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 
 #include "core/log.h"
 #include "core/thread.h"
@@ -88,16 +89,16 @@ Status Follower::poll(store::Store& store) {
   const bool commits = store.kind() == "postgresql";
   const int64_t now = SystemClock().monotonic_us();
   Copied copied;
-  std::map<int64_t, bool> seen_commits;
+  std::set<int64_t> seen_commits;
   auto each = [&](const store::StoredFact& f, int64_t seq) {
-    if (commits) seen_commits[seq >> kCommitShift] = true;
+    if (commits) seen_commits.insert(seq >> kCommitShift);
     last_ = std::max(last_, seq);
-    bool fresh = false;
+    std::string_view alert_type;  // one lock per row: scoring waits between rows only
     {
       std::lock_guard lock(mutex_);
-      fresh = processor_.fold(f);
+      if (!processor_.fold(f)) return;
+      if (f.verdict == domain::Verdict::kFlag) alert_type = processor_.alert_type_of(f.rules_fired);
     }
-    if (!fresh) return;
     ++folded_;
     {
       std::lock_guard lock(sample_mu_);
@@ -118,10 +119,7 @@ Status Follower::poll(store::Store& store) {
     row.rules_fired = copied.keep(f.rules_fired);
     row.reasons = copied.keep(f.reasons);
     row.ruleset_version = copied.keep(f.ruleset_version);
-    if (f.verdict == domain::Verdict::kFlag) {
-      std::lock_guard lock(mutex_);
-      row.alert_type = copied.keep(processor_.alert_type_of(f.rules_fired));
-    }
+    if (!alert_type.empty()) row.alert_type = copied.keep(alert_type);
     copied.batch.facts.push_back(row);
   };
   // Commits that were missing: looked for again, each its own range, a page at a time.

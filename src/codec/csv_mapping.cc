@@ -386,13 +386,7 @@ Status CsvDecoder::decode(std::string_view row, domain::Transaction* out, RowTru
   }
   // The id: the mapped column, or a hash of the row.
   out->transaction_id = field("transaction_id");
-  if (out->transaction_id.empty()) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    uint64_t h = hash_bytes(row);
-    std::memcpy(id_, "csv-", 4);
-    for (int i = 19; i >= 4; --i, h >>= 4) id_[i] = kHex[h & 15];
-    out->transaction_id = std::string_view(id_, 20);
-  }
+  if (out->transaction_id.empty()) out->transaction_id = hashed_row_id("csv-", row, id_);
   if (truth != nullptr) {
     *truth = RowTruth{};
     if (label_index_ >= 0) {

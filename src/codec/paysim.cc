@@ -10,6 +10,12 @@ namespace {
 
 constexpr int kFields = 11;
 
+// A row without its line end and trailing spaces: what its id is made from.
+std::string_view trim_row_end(std::string_view row) {
+  while (!row.empty() && (row.back() == '\r' || row.back() == ' ')) row.remove_suffix(1);
+  return row;
+}
+
 Result<domain::TxType> paysim_type(std::string_view t) {
   if (t == "PAYMENT") return domain::TxType::kPayment;
   if (t == "TRANSFER") return domain::TxType::kTransfer;
@@ -43,7 +49,7 @@ bool flag_field(std::string_view f, bool* out) {
 }  // namespace
 
 Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, RowTruth* truth) {
-  while (!row.empty() && (row.back() == '\r' || row.back() == ' ')) row.remove_suffix(1);
+  row = trim_row_end(row);
   std::string_view f[kFields];
   size_t n = 0, at = 0;
   while (n < kFields) {
@@ -95,20 +101,13 @@ Status PaysimDecoder::decode(std::string_view row, domain::Transaction* out, Row
   if (truth != nullptr) *truth = RowTruth{true, fraud, flagged ? 1 : 0};
   out->status = domain::TxStatus::kSuccess;
   // The id: the row's own text, hashed (the labels travel beside it, not in it).
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t h = hash_bytes(row);
-  std::memcpy(id_, "ps-", 3);
-  for (int i = 18; i >= 3; --i, h >>= 4) id_[i] = kHex[h & 15];
-  out->transaction_id = std::string_view(id_, 19);
+  out->transaction_id = hashed_row_id("ps-", row, id_);
   return Status::Ok();
 }
 
 std::string paysim_id(std::string_view row) {
-  PaysimDecoder d(0, Currency::php());
-  domain::Transaction tx;
-  RowTruth truth;
-  if (!d.decode(row, &tx, &truth).ok()) return {};
-  return std::string(tx.transaction_id);
+  char id[20];
+  return std::string(hashed_row_id("ps-", trim_row_end(row), id));
 }
 
 void append_paysim_row(std::string* out, int64_t step, domain::TxType type, int64_t amount,

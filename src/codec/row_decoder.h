@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "core/hash.h"
 #include "core/result.h"
 #include "domain/transaction.h"
 
@@ -16,6 +17,17 @@ struct RowTruth {
   bool is_fraud = false;
   int baseline = -1;  // a baseline detector's verdict (PaySim's isFlaggedFraud); -1: none
 };
+
+// The id of a row that carries none: `prefix` and the row's hash as 16 hex digits,
+// written to `out` (room for the prefix and 16 more). The same row has the same id, so
+// a row sent twice is a duplicate.
+inline std::string_view hashed_row_id(std::string_view prefix, std::string_view row, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  prefix.copy(out, prefix.size());
+  uint64_t h = hash_bytes(row);
+  for (size_t i = prefix.size() + 16; i-- > prefix.size(); h >>= 4) out[i] = kHex[h & 15];
+  return std::string_view(out, prefix.size() + 16);
+}
 
 class RowDecoder {
  public:

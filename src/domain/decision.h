@@ -1,6 +1,7 @@
 // The outcome of scoring one transaction: score, verdict and which rules fired.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -35,5 +36,16 @@ struct Decision {
   uint64_t rules_fired = 0;  // bit i set when rule i of the loaded pack fired
   int top_rule = -1;         // index of the rule that set the score, -1 when none fired
 };
+
+// Whether `id` is one of the ids of a stored fired-rules list ("R001,R004"), as a whole
+// id (R1 is not in "R10").
+inline bool fired_in(std::string_view rules_fired, std::string_view id) {
+  for (size_t at = 0; at <= rules_fired.size();) {
+    const size_t comma = std::min(rules_fired.find(',', at), rules_fired.size());
+    if (rules_fired.substr(at, comma - at) == id) return true;
+    at = comma + 1;
+  }
+  return false;
+}
 
 }  // namespace wf::domain

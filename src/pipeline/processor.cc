@@ -137,16 +137,9 @@ std::string_view Processor::alert_type_of(std::string_view rules_fired) const {
   // Engine::decide picks it).
   const std::vector<rules::Rule>& rules = pack_->rules();
   int top = -1;
-  auto fired = [&](std::string_view id) {
-    for (size_t at = 0; at <= rules_fired.size();) {
-      const size_t comma = std::min(rules_fired.find(',', at), rules_fired.size());
-      if (rules_fired.substr(at, comma - at) == id) return true;
-      at = comma + 1;
-    }
-    return false;
-  };
   for (size_t i = 0; i < rules.size(); ++i) {
-    if (fired(rules[i].id) && (top < 0 || rules[i].score > rules[static_cast<size_t>(top)].score)) {
+    if (domain::fired_in(rules_fired, rules[i].id) &&
+        (top < 0 || rules[i].score > rules[static_cast<size_t>(top)].score)) {
       top = static_cast<int>(i);
     }
   }
