@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "  --store URI     the store that processed the labelled stream (required)\n"
     "  --labels FILE   labels written by 'walletflow generate --labels-out' (required)\n"
     "  --rules FILE    rule pack whose rules are reported (default: the profile's)\n"
-    "  --profile NAME  ph-ewallet (default)\n"
+    "  --profile NAME  ph-ewallet (default), card, ecommerce or paysim\n"
     "  --pr-curve FILE write the precision-recall curve of the scores as SVG (with the\n"
     "                  baseline detector's point when the labels carry one)\n"
     "  --json          machine-readable output\n";

@@ -24,6 +24,10 @@ constexpr const char* kUsage =
     "       walletflow generate --profile card --count N --out FILE|- [--users N]\n"
     "                           [--merchants M] [--seed S] [--fraud-rate F] [--start T]\n"
     "                           [--labels-out FILE]\n"
+    "       walletflow generate --profile ecommerce (--count N | --rate R) (--out FILE|- |\n"
+    "                           --kafka BROKERS [--topic orders]) [--store URI | --users N\n"
+    "                           --merchants P] [--seed S] [--fraud-rate F] [--start T]\n"
+    "                           [--orders-per-day D] [--labels-out FILE]\n"
     "       walletflow generate --profile paysim --format paysim --count N --out FILE|-\n"
     "                           [--users N] [--merchants N] [--seed S] [--fraud-rate F]\n"
     "                           [--labels-out FILE]\n"
@@ -31,7 +35,15 @@ constexpr const char* kUsage =
     "card writes card payments (seeds 001, 002): customers with a home city and their own\n"
     "spending level (--users, default 20000), card present or online, with the card\n"
     "pack's patterns injected and named in the labels (default 0.005 of events), over\n"
-    "30 days from --start (default 2026-01-01).\n"
+    "30 days from --start (default 2026-01-01). 'seed --profile card' with the same\n"
+    "--users, --merchants and --seed stores these customers with their homes.\n"
+    "ecommerce writes seed 004's orders (order_id, user_id, product_id, quantity, amount as\n"
+    "a string, country, created_date at UTC+7, status Pending) from the users and products\n"
+    "of --store (seeded with 'seed --profile ecommerce'), or seeded in memory (--users,\n"
+    "default 20000; --merchants: products, default 2000), about --orders-per-day (20000)\n"
+    "over the shop's day from --start, with each pattern of the ecommerce pack injected\n"
+    "and named in the labels (default 0.01 of orders). --kafka produces to topic 'orders',\n"
+    "keyed by product_id: the rules that compare users are keyed by product.\n"
     "paysim writes PaySim's CSV (seed 003) with the published data's shape: fraud\n"
     "(default 0.0013 of rows) only in TRANSFER and CASH_OUT, each pattern of the paysim\n"
     "pack injected and named in the labels, with isFlaggedFraud as the labels' baseline.\n"
@@ -64,12 +76,25 @@ constexpr const char* kUsage =
     "  --labels-out FILE   labels {transaction_id, is_fraud, pattern}\n"
     "  --summary-out FILE  JSON summary: events, fraud, malformed lines by code\n";
 
-// --out gets `header` (when not empty) and every line `next` writes; --labels-out gets
-// each line's label. `next` returns false after the last line.
-using NextLine = std::function<bool(std::string* out, gen::Label* label, int* baseline)>;
+// --out (or --kafka) gets `header` (when not empty) and every line `next` writes;
+// --labels-out gets each line's label. `next` returns false after the last line. With
+// --rate the lines are paced in real time and `now` is the wall clock (else 0).
+using NextLine =
+    std::function<bool(Instant now, std::string* out, gen::Label* label, int* baseline)>;
 int write_generated(const Args& args, std::string_view header, const NextLine& next,
-                    const std::string& what) {
-  auto out = OutputFile::open(*args.get("out"));
+                    const std::string& what, std::string_view topic = stream::kafka::kBronzeTopic,
+                    std::string_view key_field = "user_id") {
+  auto rate = args.get_double("rate", 0, 0.001, 10'000'000);
+  if (!rate.ok()) return usage_error(args, rate.error().message);
+  auto duration = args.get_double("duration", 0, 0, 365.0 * 86400);
+  if (!duration.ok()) return usage_error(args, duration.error().message);
+  std::unique_ptr<KafkaSink> kafka;
+  if (args.has("kafka")) {
+    auto sink = KafkaSink::open(args, topic, key_field);
+    if (!sink.ok()) return report(sink.error());
+    kafka = std::move(*sink);
+  }
+  auto out = OutputFile::open(kafka ? "/dev/null" : *args.get("out"));
   if (!out.ok()) return report(out.error());
   std::unique_ptr<OutputFile> labels;
   if (auto path = args.get("labels-out")) {
@@ -77,25 +102,47 @@ int write_generated(const Args& args, std::string_view header, const NextLine& n
     if (!f.ok()) return report(f.error());
     labels = std::move(*f);
   }
-  if (!header.empty()) (*out)->buffer().append(header).push_back('\n');
+  std::string* buffer = &(*out)->buffer();
+  auto emit = [&]() { return kafka ? kafka->send_lines(buffer) : (*out)->maybe_flush(); };
+  if (!header.empty()) buffer->append(header).push_back('\n');
   gen::Label label;
   int baseline = -1;
   int64_t lines = 0, fraud = 0;
-  while (next(&(*out)->buffer(), &label, &baseline)) {
+  SystemClock clock;
+  const int64_t start_us = clock.monotonic_us();
+  const int64_t stop_after_us = *duration > 0 ? static_cast<int64_t>(*duration * 1e6) : INT64_MAX;
+  install_stop_handlers();
+  while (!stop_flag().load(std::memory_order_relaxed)) {
+    Instant now = 0;
+    if (*rate > 0) {
+      const int64_t elapsed = clock.monotonic_us() - start_us;
+      if (elapsed >= stop_after_us) break;
+      if (lines >= static_cast<int64_t>(static_cast<double>(elapsed) * *rate / 1e6)) {
+        if (Status s = kafka ? kafka->send_lines(buffer) : (*out)->flush(); !s.ok()) {
+          return report(s.error());
+        }
+        if (labels) (void)labels->flush();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      now = clock.now();
+    }
+    if (!next(now, buffer, &label, &baseline)) break;
     ++lines;
     fraud += label.is_fraud;
-    if (Status s = (*out)->maybe_flush(); !s.ok()) return report(s.error());
+    if (Status s = emit(); !s.ok()) return report(s.error());
     if (labels) {
       codec::append_label_line(&labels->buffer(), label.transaction_id, label.is_fraud,
                                label.pattern, baseline);
       if (Status s = labels->maybe_flush(); !s.ok()) return report(s.error());
     }
   }
-  if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
+  if (Status s = kafka ? kafka->finish() : (*out)->flush(); !s.ok()) return report(s.error());
   if (labels) {
     if (Status s = labels->flush(); !s.ok()) return report(s.error());
   }
-  log::info(what + ": " + std::to_string(lines) + " lines, " + std::to_string(fraud) + " fraud");
+  log::info(what + ": " + std::to_string(lines) + " lines, " + std::to_string(fraud) + " fraud" +
+            (kafka ? " to Kafka topic " + kafka->topic() : std::string()));
   return kExitOk;
 }
 
@@ -129,7 +176,8 @@ int generate_card(const Args& args) {
   o.start = *start;
   gen::CardGenerator g(o);
   return write_generated(
-      args, "", [&g](std::string* out, gen::Label* label, int*) { return g.next(out, label); },
+      args, "",
+      [&g](Instant, std::string* out, gen::Label* label, int*) { return g.next(out, label); },
       "card");
 }
 
@@ -162,10 +210,69 @@ int generate_paysim(const Args& args) {
   gen::PaysimGenerator g(o);
   return write_generated(
       args, codec::kPaysimHeader,
-      [&g](std::string* out, gen::Label* label, int* baseline) {
+      [&g](Instant, std::string* out, gen::Label* label, int* baseline) {
         return g.next(out, label, baseline);
       },
       "paysim");
+}
+
+int generate_ecommerce(const Args& args) {
+  if (args.get_or("format", "json") != "json") {
+    return usage_error(args, "the ecommerce profile writes --format json");
+  }
+  for (const char* o : {"bad-rate", "disorder-ms"}) {
+    if (args.has(o)) return usage_error(args, std::string("--") + o + " is not for ecommerce");
+  }
+  if (!args.has("count") && !args.has("rate")) {
+    return usage_error(args, "one of --count or --rate is required");
+  }
+  if (args.has("out") == args.has("kafka")) {
+    return usage_error(args, "one of --out or --kafka is required");
+  }
+  if (args.has("duration") && !args.has("rate")) {
+    return usage_error(args, "--duration goes with --rate");
+  }
+  gen::OrderOptions o;
+  auto count = args.get_int("count", args.has("rate") ? INT64_MAX : 0, 1, INT64_MAX);
+  auto seed = args.get_int("seed", 0, 0, INT64_MAX);
+  auto fraud = args.get_double("fraud-rate", o.fraud_rate, 0, 0.2);
+  auto per_day = args.get_double("orders-per-day", o.orders_per_day, 1, 1e9);
+  auto start = parse_rfc3339(args.get_or("start", "2026-01-01T00:00:00+07:00"));
+  for (const Error* e :
+       {count.ok() ? nullptr : &count.error(), seed.ok() ? nullptr : &seed.error(),
+        fraud.ok() ? nullptr : &fraud.error(), per_day.ok() ? nullptr : &per_day.error(),
+        start.ok() ? nullptr : &start.error()}) {
+    if (e != nullptr) return usage_error(args, e->message);
+  }
+  o.count = *count;
+  o.seed = static_cast<uint64_t>(*seed);
+  o.fraud_rate = *fraud;
+  o.orders_per_day = *per_day;
+  o.start = *start;
+  // The order producer reads users and products from the store (seed 004), or seeds the
+  // same ones in memory.
+  gen::EcommerceDims dims;
+  if (args.has("store")) {
+    if (args.has("users") || args.has("merchants")) {
+      return usage_error(args, "--users and --merchants seed in memory: not with --store");
+    }
+    auto store = open_store_arg(args, "");
+    if (!store.ok()) return report(store.error());
+    auto loaded = load_ecommerce_dimensions(**store);
+    if (!loaded.ok()) return report(loaded.error());
+    dims = std::move(loaded).value();
+  } else {
+    auto options = ecommerce_seed_options_from(args, *parse_rfc3339("2026-01-01T00:00:00Z"));
+    if (!options.ok()) return usage_error(args, options.error().message);
+    dims = gen::seed_ecommerce(*options);
+  }
+  gen::OrderGenerator g(dims, o);
+  return write_generated(
+      args, "",
+      [&g](Instant now, std::string* out, gen::Label* label, int*) {
+        return now != 0 ? g.next_at(now, out, label) : g.next(out, label);
+      },
+      "ecommerce", "orders", "product_id");
 }
 
 }  // namespace
@@ -183,10 +290,12 @@ int cmd_generate(int argc, char** argv) {
       .option("kafka")
       .option("topic")
       .option("kafka-config")
-      .option("format");
+      .option("format")
+      .option("orders-per-day");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (args.get_or("profile", "ph-ewallet") == "paysim") return generate_paysim(args);
   if (args.get_or("profile", "ph-ewallet") == "card") return generate_card(args);
+  if (args.get_or("profile", "ph-ewallet") == "ecommerce") return generate_ecommerce(args);
   if (args.get_or("format", "json") != "json") {
     return usage_error(args, "ph-ewallet writes --format json");
   }

@@ -42,7 +42,10 @@ constexpr const char* kUsage =
     "  --kafka-config FILE  librdkafka properties (SASL, TLS, ...) for a real cluster\n"
     "  --publish BROKERS    also publish every committed batch to Kafka: facts to\n"
     "                       walletflow-silver-transactions, alerts to walletflow-fraud-alerts,\n"
-    "                       dead letters (code in headers) to walletflow-dead-letters\n"
+    "                       dead letters (code in headers) to walletflow-dead-letters;\n"
+    "                       with the ecommerce profile (seed 004) every order, enriched\n"
+    "                       and with status Genuine or Fraud, to processed_orders and\n"
+    "                       the Fraud ones to fraud_alert\n"
     "  --format F           json (default: JSON lines), paysim (PaySim's CSV, header\n"
     "                       first; with --profile paysim) or csv (any CSV with a header,\n"
     "                       read through --mapping)\n"
@@ -56,7 +59,7 @@ constexpr const char* kUsage =
     "  --rules FILE         rule pack (TOML); default: the profile's builtin pack. The file\n"
     "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
     "                       logged and the running rules stay)\n"
-    "  --profile NAME       ph-ewallet (default) or paysim\n"
+    "  --profile NAME       ph-ewallet (default), card, ecommerce or paysim: its rules\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction at most (default 16384)\n"
     "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
@@ -243,7 +246,11 @@ int cmd_process(int argc, char** argv) {
   std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
   std::unique_ptr<KafkaOutputs> outputs;
   if (auto brokers = args.get("publish")) {
-    auto o = KafkaOutputs::open(*brokers, args);
+    // Orders (the ecommerce profile) leave as seed 004's engine sends them.
+    OutputShape shape;
+    shape.orders = args.get_or("profile", "") == "ecommerce" || pack->name() == "ecommerce";
+    shape.utc_offset_minutes = pack->utc_offset_minutes();
+    auto o = KafkaOutputs::open(*brokers, args, shape);
     if (!o.ok()) return report(o.error());
     outputs = std::move(*o);
     options.sink = outputs.get();

@@ -51,4 +51,65 @@ Result<gen::Dimensions> load_dimensions(store::Store& store) {
   return dims;
 }
 
+Result<gen::EcommerceSeedOptions> ecommerce_seed_options_from(const Args& args, Instant now) {
+  gen::EcommerceSeedOptions o;
+  auto users = args.get_int("users", o.users, 10, 50'000'000);
+  if (!users.ok()) return users.take_error();
+  auto products = args.get_int("merchants", o.products, 1, 10'000'000);
+  if (!products.ok()) return products.take_error();
+  auto seed = args.get_int("seed", 0, 0, INT64_MAX);
+  if (!seed.ok()) return seed.take_error();
+  o.users = *users;
+  o.products = *products;
+  o.seed = static_cast<uint64_t>(*seed);
+  o.now = now - now % kMicrosPerDay;
+  if (auto text = args.get("now")) {
+    auto t = parse_rfc3339(*text);
+    if (!t.ok()) return make_error(Errc::kInvalidArgument, "--now: " + t.error().message);
+    o.now = *t;
+  }
+  return o;
+}
+
+Result<gen::EcommerceDims> seed_ecommerce_store(store::Store& store,
+                                                const gen::EcommerceSeedOptions& options,
+                                                const pipeline::PiiProtector& pii) {
+  gen::EcommerceDims dims = gen::seed_ecommerce(options);
+  for (domain::User& u : dims.users) {
+    char h[pipeline::kHashHexChars];
+    if (pii.hash_phone(gen::ecommerce_phone_for(u.user_id), h)) {
+      u.phone_hash.assign(h, pipeline::kHashHexChars);
+    }
+  }
+  WF_RETURN_IF_ERROR(store.upsert_users(dims.users));
+  WF_RETURN_IF_ERROR(store.upsert_products(dims.products));
+  return dims;
+}
+
+Result<gen::EcommerceDims> load_ecommerce_dimensions(store::Store& store) {
+  auto users = store.load_users();
+  if (!users.ok()) return users.take_error();
+  auto products = store.load_products();
+  if (!products.ok()) return products.take_error();
+  if (users->size() < 10 || products->empty()) {
+    return make_error(Errc::kNotFound,
+                      "the store has no products or fewer than 10 users: run 'walletflow seed "
+                      "--profile ecommerce' first");
+  }
+  gen::EcommerceDims dims;
+  // A store shared with other profiles: the shop's own users ("EC..."), when it has them.
+  for (domain::User& u : *users) {
+    if (u.user_id.rfind("EC", 0) == 0) dims.users.push_back(std::move(u));
+  }
+  if (dims.users.size() >= 10) {
+    dims.products = std::move(products).value();
+    return dims;
+  }
+  auto all = store.load_users();
+  if (!all.ok()) return all.take_error();
+  dims.users = std::move(all).value();
+  dims.products = std::move(products).value();
+  return dims;
+}
+
 }  // namespace wf::app

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/args.h"
+#include "gen/ecommerce.h"
 #include "gen/ph_ewallet.h"
 #include "pipeline/pii_protector.h"
 #include "store/store.h"
@@ -16,5 +17,14 @@ Result<gen::Dimensions> seed_store(store::Store& store, const gen::SeedOptions& 
                                    const pipeline::PiiProtector& pii);
 // Users and merchants as stored; kNotFound when the store has not been seeded.
 Result<gen::Dimensions> load_dimensions(store::Store& store);
+
+// The ecommerce profile: --users, --merchants (products), --seed, --now.
+Result<gen::EcommerceSeedOptions> ecommerce_seed_options_from(const Args& args, Instant now);
+// Generates users and products, hashes phone numbers, upserts dim_users and dim_products.
+Result<gen::EcommerceDims> seed_ecommerce_store(store::Store& store,
+                                                const gen::EcommerceSeedOptions& options,
+                                                const pipeline::PiiProtector& pii);
+// Users and products as stored; kNotFound when the store has none.
+Result<gen::EcommerceDims> load_ecommerce_dimensions(store::Store& store);
 
 }  // namespace wf::app

@@ -7,12 +7,48 @@
 namespace wf::app {
 
 Result<std::unique_ptr<KafkaOutputs>> KafkaOutputs::open(const std::string& brokers,
-                                                         const Args& args) {
+                                                         const Args& args, OutputShape shape) {
   auto producer = open_producer(brokers, args);
   if (!producer.ok()) return producer.take_error();
   auto out = std::make_unique<KafkaOutputs>();
   out->producer_ = std::move(*producer);
+  out->shape_ = shape;
   return out;
+}
+
+Status KafkaOutputs::publish_order(const store::FactRow& f, std::string_view source) {
+  const bool fraud = f.verdict == domain::Verdict::kFlag;
+  auto currency = Currency::from_code(f.currency);
+  const int exponent = currency.ok() ? currency->exponent() : 2;
+  std::string amount = format_minor_units(f.amount_minor, exponent);
+  // As the order sent it: whole amounts without a fraction ("4607500").
+  if (size_t dot = amount.find('.');
+      dot != std::string::npos && amount.find_first_not_of('0', dot + 1) == std::string::npos) {
+    amount.resize(dot);
+  }
+  json_.clear();
+  JsonWriter w(&json_);
+  w.begin_object();
+  w.key("order_id").string(f.transaction_id);
+  w.key("user_id").string(f.user_id);
+  if (!f.product_id.empty()) w.key("product_id").string(f.product_id);
+  w.key("quantity").number(f.quantity);
+  w.key("amount").string(amount);
+  w.key("amount_numeric").raw(amount);
+  w.key("currency").string(f.currency);
+  if (!f.country.empty()) w.key("country").string(f.country);
+  w.key("created_date").string(format_rfc3339_offset(f.event_ts, shape_.utc_offset_minutes));
+  w.key("event_ts").string(format_utc(f.event_ts));
+  w.key("status").string(fraud ? "Fraud" : "Genuine");
+  w.key("source").string(source);
+  w.key("fraud_score").number(int64_t{f.fraud_score});
+  w.key("rules_fired").string(f.rules_fired);
+  if (!f.reasons.empty()) w.key("reasons").string(f.reasons);
+  w.key("ruleset_version").string(f.ruleset_version);
+  w.end_object();
+  WF_RETURN_IF_ERROR(producer_->send("processed_orders", f.transaction_id, json_));
+  if (fraud) WF_RETURN_IF_ERROR(producer_->send("fraud_alert", f.transaction_id, json_));
+  return Status::Ok();
 }
 
 Status KafkaOutputs::publish(const store::Batch& batch) {
@@ -20,6 +56,10 @@ Status KafkaOutputs::publish(const store::Batch& batch) {
   using stream::kafka::kDeadLetterTopic;
   using stream::kafka::kSilverTopic;
   for (const store::FactRow& f : batch.facts) {
+    if (shape_.orders) {
+      WF_RETURN_IF_ERROR(publish_order(f, f.source.empty() ? batch.source : f.source));
+      continue;
+    }
     json_.clear();
     JsonWriter w(&json_);
     w.begin_object();

@@ -10,13 +10,12 @@
 namespace wf::app {
 namespace {
 
-// The user id of a generated line ("user_id":"..."), empty when it has none (a malformed
+// The string value of `"field":"` in a generated line, empty when it has none (a malformed
 // line then goes to a partition of the producer's choosing).
-std::string_view user_id_of(std::string_view line) {
-  constexpr std::string_view kKey = "\"user_id\":\"";
-  size_t at = line.find(kKey);
+std::string_view value_of(std::string_view line, std::string_view field_quote) {
+  size_t at = line.find(field_quote);
   if (at == std::string_view::npos) return {};
-  size_t begin = at + kKey.size();
+  size_t begin = at + field_quote.size();
   size_t end = line.find('"', begin);
   return end == std::string_view::npos ? std::string_view() : line.substr(begin, end - begin);
 }
@@ -47,12 +46,14 @@ Result<std::unique_ptr<stream::kafka::Producer>> open_producer(const std::string
   return stream::kafka::Producer::open(*bootstrap, *properties);
 }
 
-Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const Args& args) {
+Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const Args& args, std::string_view default_topic,
+                                                   std::string_view key_field) {
   auto producer = open_producer(args.get_or("kafka", ""), args);
   if (!producer.ok()) return producer.take_error();
   auto sink = std::make_unique<KafkaSink>();
   sink->producer_ = std::move(*producer);
-  sink->topic_ = args.get_or("topic", std::string(stream::kafka::kBronzeTopic));
+  sink->topic_ = args.get_or("topic", std::string(default_topic));
+  sink->key_quote_.append("\"").append(key_field).append("\":\"");
   return sink;
 }
 
@@ -62,7 +63,7 @@ Status KafkaSink::send_lines(std::string* buffer) {
     size_t nl = buffer->find('\n', pos);
     if (nl == std::string::npos) break;
     std::string_view line(buffer->data() + pos, nl - pos);
-    WF_RETURN_IF_ERROR(producer_->send(topic_, user_id_of(line), line));
+    WF_RETURN_IF_ERROR(producer_->send(topic_, value_of(line, key_quote_), line));
     pos = nl + 1;
   }
   buffer->erase(0, pos);

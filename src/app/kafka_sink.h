@@ -1,6 +1,7 @@
 // `generate --kafka`: sends generated lines to a Kafka topic, one record per line, keyed
-// by the event's user_id (so a user's events stay in order on one partition), through
-// the idempotent Producer. Options: --kafka BROKERS|@FILE, --topic, --kafka-config.
+// by the event's user_id (so a user's events stay in order on one partition; orders by
+// their product_id, which most of seed 004's rules are keyed by), through the idempotent
+// Producer. Options: --kafka BROKERS|@FILE, --topic, --kafka-config.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include "app/args.h"
 #include "core/result.h"
 #include "store/store.h"
+#include "stream/kafka/mock_cluster.h"
 #include "stream/kafka/producer.h"
 #include "stream/source.h"
 
@@ -16,7 +18,10 @@ namespace wf::app {
 
 class KafkaSink {
  public:
-  static Result<std::unique_ptr<KafkaSink>> open(const Args& args);
+  // --topic, else `default_topic`; records keyed by the line's `key_field`.
+  static Result<std::unique_ptr<KafkaSink>> open(
+      const Args& args, std::string_view default_topic = stream::kafka::kBronzeTopic,
+      std::string_view key_field = "user_id");
 
   // Sends every complete line in `buffer` and removes them from it.
   Status send_lines(std::string* buffer);
@@ -28,6 +33,7 @@ class KafkaSink {
  private:
   std::unique_ptr<stream::kafka::Producer> producer_;
   std::string topic_;
+  std::string key_quote_;  // "field":"
 };
 
 // --kafka's value: "host:port,..." as is, or "@FILE" read from FILE (first line).

@@ -26,6 +26,9 @@ enum Required : unsigned {
 
 constexpr std::string_view kRequiredNames[] = {"transaction_id",   "event_timestamp", "user_id",
                                                "transaction_type", "amount",          "currency"};
+// The same for an order (seed 004), which names its id and time its own way.
+constexpr std::string_view kOrderRequiredNames[] = {"order_id",         "created_date", "user_id",
+                                                    "transaction_type", "amount",       "currency"};
 
 Error bad(Errc code, std::string_view field, std::string_view why) {
   return make_error(code, std::string(field) + ": " + std::string(why));
@@ -221,6 +224,7 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
   bool has_lon = false;
   std::string_view balance_text[4];
   int balance_index = 0;
+  bool order = false;  // keyed by order_id (seed 004)
   Error error;
 
   for (auto field : obj) {
@@ -253,6 +257,9 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
           target = &out->country;
         } else if (key_is(k, "city", &key)) {
           target = &out->city;
+        } else if (key_is(k, "created_date", &key)) {
+          target = &timestamp_text;
+          bit = kTimestamp;
         }
         break;
       case 'd':
@@ -286,7 +293,11 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
         if (key_is(k, "merchant_id", &key)) target = &out->merchant_id;
         break;
       case 'o':
-        if (read_balance_key(k, &key, &balance_index)) {
+        if (key_is(k, "order_id", &key)) {
+          target = &out->transaction_id;
+          bit = kId;
+          order = true;
+        } else if (read_balance_key(k, &key, &balance_index)) {
           if (!read_number_text(v, key, &balance_text[balance_index], &error)) return error;
           continue;
         }
@@ -348,11 +359,23 @@ Status EventDecoder::decode(std::string_view record, Transaction* out) {
   if (!doc.current_location().error())
     return make_error(Errc::kMalformedJson, "trailing content after the event");
 
+  if (order) {
+    if ((seen & kType) == 0) {
+      type_text = "order";
+      seen |= kType;
+    }
+    if ((seen & kCurrency) == 0 && order_currency_.valid()) {
+      currency_text = order_currency_.code();
+      seen |= kCurrency;
+    }
+  }
   if (seen != kAllRequired) {
     for (unsigned i = 0; i < 6; ++i) {
       if ((seen & (1u << i)) == 0) {
         return make_error(Errc::kMissingField,
-                          "required field '" + std::string(kRequiredNames[i]) + "' is missing");
+                          "required field '" +
+                              std::string(order ? kOrderRequiredNames[i] : kRequiredNames[i]) +
+                              "' is missing");
       }
     }
   }

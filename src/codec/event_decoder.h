@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/money.h"
 #include "core/result.h"
 #include "domain/transaction.h"
 
@@ -31,10 +32,17 @@ class EventDecoder {
 
   size_t max_event_bytes() const { return max_event_bytes_; }
 
+  // Seed 004's orders: an event may name its id `order_id` and its time `created_date`
+  // (both always accepted). Such an order carries no currency or type; it takes type
+  // `order` and this currency (the profile's base currency). Without one, an order
+  // without a currency is MISSING_FIELD like any event.
+  void set_order_currency(Currency currency) { order_currency_ = currency; }
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
   size_t max_event_bytes_;
+  Currency order_currency_;
 };
 
 }  // namespace wf::codec

@@ -2,15 +2,18 @@
 // and their own spending level, at merchants near home (card present) or online, with
 // the card pack's patterns injected and labelled by the rule that should catch each:
 // amounts over the threshold, foreign high amounts, invalid coordinates, card-testing
-// bursts, amounts far above the customer's own pattern, impossible travel. JSON events
+// bursts, amounts far above the customer's own pattern, impossible travel, high amounts
+// in person far from home. Honest look-alikes: small purchases abroad, travellers. JSON events
 // (SPEC section 3) in event-time order. Deterministic for a seed.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
+#include "domain/dims.h"
 #include "gen/ph_ewallet.h"
 
 namespace wf::gen {
@@ -24,6 +27,15 @@ struct CardOptions {
   Instant start = 0;
   int64_t days = 30;  // the span the events cover
 };
+
+// The customers (dim_users, with their home city and its coordinates) and merchants
+// (dim_merchants) the generator with the same options draws its events from; `now` is
+// the reference time of created_at.
+struct CardDimensions {
+  std::vector<domain::User> customers;
+  std::vector<domain::Merchant> merchants;
+};
+CardDimensions card_dimensions(const CardOptions& options, Instant now);
 
 class CardGenerator {
  public:

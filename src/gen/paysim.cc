@@ -26,6 +26,31 @@ struct Row {
 
 }  // namespace
 
+namespace {
+std::string customer_account(uint64_t i) { return "C" + std::to_string(1'000'000'000 + i); }
+std::string merchant_account(uint64_t i) { return "M" + std::to_string(1'000'000'000 + i); }
+}  // namespace
+
+PaysimDimensions paysim_dimensions(const PaysimOptions& o) {
+  PaysimDimensions d;
+  d.accounts.reserve(static_cast<size_t>(o.accounts));
+  for (int64_t i = 0; i < o.accounts; ++i) {
+    domain::User u;
+    u.user_id = customer_account(static_cast<uint64_t>(i));
+    u.full_name = u.user_id;
+    d.accounts.push_back(std::move(u));
+  }
+  d.merchants.reserve(static_cast<size_t>(o.merchants));
+  for (int64_t i = 0; i < o.merchants; ++i) {
+    domain::Merchant m;
+    m.merchant_id = merchant_account(static_cast<uint64_t>(i));
+    m.merchant_name = m.merchant_id;
+    m.category = "PAYMENT";
+    d.merchants.push_back(std::move(m));
+  }
+  return d;
+}
+
 class PaysimGenerator::Impl {
  public:
   explicit Impl(const PaysimOptions& o) : o_(o), rng_(o.seed * 0x9e3779b97f4a7c15ULL + 3) {
@@ -59,8 +84,8 @@ class PaysimGenerator::Impl {
     const double z = std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     return std::max<int64_t>(100, static_cast<int64_t>(median * std::exp(sigma * z)));
   }
-  std::string customer(size_t i) { return "C" + std::to_string(1'000'000'000 + i); }
-  std::string merchant() { return "M" + std::to_string(1'000'000'000 + rng_.below(o_.merchants)); }
+  std::string customer(size_t i) { return customer_account(i); }
+  std::string merchant() { return merchant_account(rng_.below(o_.merchants)); }
   std::string mule() { return "C" + std::to_string(2'000'000'000 + mules_++); }
   size_t account() { return static_cast<size_t>(rng_.below(static_cast<uint64_t>(o_.accounts))); }
 

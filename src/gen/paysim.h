@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "domain/dims.h"
 #include "gen/ph_ewallet.h"
 
 namespace wf::gen {
@@ -21,6 +23,15 @@ struct PaysimOptions {
   double fraud_rate = 0.0013;  // share of rows labelled fraud
   uint64_t seed = 0;
 };
+
+// The customer accounts (dim_users) and merchant accounts (dim_merchants) the generator
+// with the same options draws its rows from. PaySim's accounts are anonymous: the id is
+// the name; no home.
+struct PaysimDimensions {
+  std::vector<domain::User> accounts;
+  std::vector<domain::Merchant> merchants;
+};
+PaysimDimensions paysim_dimensions(const PaysimOptions& options);
 
 class PaysimGenerator {
  public:

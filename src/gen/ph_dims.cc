@@ -39,6 +39,9 @@ domain::User make_user(int64_t index, const SeedOptions& o, Rng& rng,
   const internal::City& city = internal::ph_cities()[cities.pick(rng)];
   u.home_city = city.name;
   u.home_province = city.province;
+  u.has_home = true;
+  u.home_lat = city.lat;
+  u.home_lon = city.lon;
   // KYC: most accounts are basic-verified; a tenth never verified, a fifth fully.
   const double k = rng.uniform();
   u.kyc_level = k < 0.10 ? 0 : (k < 0.40 ? 1 : (k < 0.80 ? 2 : 3));

@@ -89,8 +89,7 @@ uint32_t Backtest::user(std::string_view id, Instant last_seen_if_new) {
 }
 
 void Backtest::load_users(const std::vector<domain::User>& users) {
-  for (const domain::User& u : users)
-    provinces_.set(user(u.user_id, u.last_txn_at), u.home_province);
+  for (const domain::User& u : users) homes_.set(user(u.user_id, u.last_txn_at), u);
 }
 
 void Backtest::set_last_seen(std::string_view user_id, Instant t) {
@@ -108,7 +107,8 @@ void Backtest::warm(domain::Transaction& tx) {
     domain::Transaction copy = tx;
     if (!enrich(*side->pack, copy, country, &e).ok()) continue;
     e.user = index;
-    e.home_province = provinces_.get(index);
+    e.home_province = homes_.province(index);
+    e.homes = homes_.locations();
     side->engine->observe(e);
   }
   ++report_.warmup_events;
@@ -123,7 +123,8 @@ void Backtest::replay(domain::Transaction& tx, const BaselineDecision* stored) {
     return;
   }
   ce.user = index;
-  ce.home_province = provinces_.get(index);
+  ce.home_province = homes_.province(index);
+  ce.homes = homes_.locations();
   domain::Decision cand = candidate_.engine->evaluate(ce, &reasons_);
   if (cand.rules_fired == 0) reasons_.clear();
   BaselineDecision base;
@@ -133,7 +134,8 @@ void Backtest::replay(domain::Transaction& tx, const BaselineDecision* stored) {
     domain::Decision b;
     if (enrich(*baseline_.pack, tx, bcountry, &be).ok()) {
       be.user = index;
-      be.home_province = provinces_.get(index);
+      be.home_province = homes_.province(index);
+      be.homes = homes_.locations();
       b = baseline_.engine->evaluate(be, &base_reasons_);
     }
     base = baseline_decision(b, &base_reasons_);
@@ -161,7 +163,8 @@ void Backtest::prepare(Item& it) {
   it.ok_c = enrich(*candidate_.pack, it.tx, it.country_c, &it.ce).ok();
   it.ok_b = enrich(*baseline_.pack, it.tx, it.country_b, &it.be).ok();
   it.ce.user = it.be.user = index;
-  it.ce.home_province = it.be.home_province = provinces_.get(index);
+  it.ce.home_province = it.be.home_province = homes_.province(index);
+  it.ce.homes = it.be.homes = homes_.locations();
 }
 
 void Backtest::score(Stage& st) {

@@ -20,7 +20,7 @@
 #include "domain/dims.h"
 #include "domain/transaction.h"
 #include "pipeline/confusion.h"
-#include "pipeline/home_provinces.h"
+#include "pipeline/user_homes.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
 #include "rules/pack.h"
@@ -150,7 +150,7 @@ class Backtest {
   bool has_baseline_;
   size_t keep_;
   UserIndex users_;
-  HomeProvinces provinces_;
+  UserHomes homes_;
   LabelIndex labels_;
   // replay_file's per-transaction working set.
   struct Item {

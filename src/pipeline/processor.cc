@@ -29,6 +29,7 @@ Processor::Processor(std::shared_ptr<const rules::RulePack> pack, const PiiProte
       decoder_(max_event_bytes),
       engine_(std::make_unique<rules::Engine>(*pack_)),
       recent_ids_(pack_->horizon_us()) {
+  decoder_.set_order_currency(pack_->base_currency());
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
   hits_.assign(pack_->rules().size(), 0);
 }
@@ -41,6 +42,7 @@ size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   // Rows already in a batch point at the old pack's version and alert names: keep them.
   retired_.push_back(Retired{std::move(pack_), std::move(alert_types_)});
   pack_ = std::move(pack);
+  decoder_.set_order_currency(pack_->base_currency());
   engine_ = std::move(engine);
   alert_types_.clear();
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
@@ -63,7 +65,7 @@ void Processor::load_users(const std::vector<domain::User>& users) {
   for (const domain::User& u : users) {
     uint32_t index = users_.add(u.user_id);
     engine_->ensure_user(index, u.last_txn_at);
-    provinces_.set(index, u.home_province);
+    homes_.set(index, u);
     if (dim_last_seen_.size() <= index) dim_last_seen_.resize(index + 1, 0);
     dim_last_seen_[index] = u.last_txn_at;
   }
@@ -127,7 +129,8 @@ bool Processor::fold(const store::StoredFact& f) {
   if (!enrich(*pack_, tx, country, &e).ok()) return true;
   e.amount = f.amount_php;  // as it was scored
   e.user = user_slot(tx.user_id);
-  e.home_province = provinces_.get(e.user);
+  e.home_province = homes_.province(e.user);
+  e.homes = homes_.locations();
   engine_->observe(e);
   return true;
 }
@@ -232,7 +235,8 @@ Result<Processor::Scored> Processor::score(std::string_view json) {
   char country[2];
   WF_RETURN_IF_ERROR(enrich(*pack_, tx, country, &ev));
   ev.user = user_slot(tx.user_id);
-  ev.home_province = provinces_.get(ev.user);
+  ev.home_province = homes_.province(ev.user);
+  ev.homes = homes_.locations();
   Scored s;
   s.decision = engine_->evaluate_only(ev, &s.reasons);
   if (s.decision.rules_fired != 0) {
@@ -291,7 +295,8 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   }
 
   ev.user = user_slot(tx.user_id);
-  ev.home_province = provinces_.get(ev.user);
+  ev.home_province = homes_.province(ev.user);
+  ev.homes = homes_.locations();
   domain::Decision decision = engine_->evaluate(ev, &reasons_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied

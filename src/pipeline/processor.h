@@ -19,10 +19,10 @@
 #include "core/histogram.h"
 #include "core/time.h"
 #include "domain/dims.h"
-#include "pipeline/home_provinces.h"
 #include "pipeline/pii_memo.h"
 #include "pipeline/pii_protector.h"
 #include "pipeline/recent_ids.h"
+#include "pipeline/user_homes.h"
 #include "pipeline/user_index.h"
 #include "rules/engine.h"
 #include "store/store.h"
@@ -122,7 +122,7 @@ class Processor {
   std::unique_ptr<rules::Engine> engine_;  // owns the per-key rule state
   UserIndex users_;
   std::vector<Instant> dim_last_seen_;  // per user slot: last_txn_at from dim_users
-  HomeProvinces provinces_;
+  UserHomes homes_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
   // Newest accepted event time: with the wall clock, bounds how far ahead of the stream

@@ -50,6 +50,7 @@ constexpr FieldInfo kFields[] = {
     {"dest_balance_after", Field::kDestBalanceAfter, Type::kMoney},
     {"has_balances", Field::kHasBalances, Type::kBool},
     {"home_province", Field::kHomeProvince, Type::kString},
+    {"home_location", Field::kHomeLocation, Type::kLocation},
 };
 
 bool numeric(Type t) { return t == Type::kInt || t == Type::kNumber; }

@@ -91,6 +91,13 @@ void load_field(const Event& e, Field f, Reg& r) {
       r.d2 = tx.lon;
       r.null = !e.has_location;
       return;
+    case Field::kHomeLocation:
+      r.null = e.user >= e.homes.size() || std::isnan(e.homes[e.user].lat);
+      if (!r.null) {
+        r.d = e.homes[e.user].lat;
+        r.d2 = e.homes[e.user].lon;
+      }
+      return;
     case Field::kLat:  // as sent, also when out of range: valid_geo(lat, lon) checks
       r.d = tx.lat;
       r.null = !tx.has_location;

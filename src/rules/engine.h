@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,11 @@ struct Reg;
 struct Insn;
 }  // namespace internal
 
+struct GeoPoint {
+  double lat = 0;
+  double lon = 0;
+};
+
 // One enriched transaction as the rules see it.
 struct Event {
   const domain::Transaction* tx = nullptr;  // country upper-case; required
@@ -37,6 +43,9 @@ struct Event {
   bool has_location = false;                // lat/lon present and valid
   int64_t balances[4] = {0, 0, 0, 0};       // PaySim balances in base minor units
   std::string_view home_province;           // the user's, from dim_users; empty if unknown
+  // Users' homes by dense index (dim_users; NaN latitude: unknown), looked up only when a
+  // rule reads home_location.
+  std::span<const GeoPoint> homes;
 };
 
 class Engine {

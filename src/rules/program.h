@@ -128,6 +128,7 @@ enum class Field : uint8_t {
   kDestBalanceAfter,
   kHasBalances,
   kHomeProvince,
+  kHomeLocation,
 };
 
 enum class FeatureKind : uint8_t {

@@ -170,6 +170,9 @@ class Store {
   virtual Status upsert_merchants(std::span<const domain::Merchant> merchants) = 0;
   virtual Result<std::vector<domain::User>> load_users() = 0;
   virtual Result<std::vector<domain::Merchant>> load_merchants() = 0;
+  // dim_products (the ecommerce profile), upserted on product_id; loaded by id.
+  virtual Status upsert_products(std::span<const domain::Product> products) = 0;
+  virtual Result<std::vector<domain::Product>> load_products() = 0;
 
   // Position to resume `source` from; 0 when never seen.
   virtual Result<int64_t> load_offset(std::string_view source) = 0;

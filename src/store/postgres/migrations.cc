@@ -238,13 +238,22 @@ constexpr std::string_view kLabelBaseline = R"sql(
 ALTER TABLE silver.labels ADD COLUMN baseline boolean;
 )sql";
 
+// The user's home coordinates (the rules' home_location).
+constexpr std::string_view kUserHome = R"sql(
+ALTER TABLE silver.dim_users ADD COLUMN home_lat double precision,
+  ADD COLUMN home_lon double precision;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
     {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
     {3, "API users and audit log", kApi},
     {4, "indexes for the API's orders and for following commits", kApiIndexes},
     {5, "labels: a baseline detector's verdict", kLabelBaseline},
+    {6, "users: home coordinates", kUserHome},
 };
+
+static_assert(std::size(kMigrations) == kLatestMigration, "kLatestMigration is the newest");
 
 }  // namespace
 

@@ -318,7 +318,7 @@ Status PgStore::upsert_users(std::span<const domain::User> users) {
     copy_.clear();
     CopyWriter w(&copy_);
     for (const domain::User& u : users) {
-      w.row(9);
+      w.row(11);
       w.text(u.user_id);
       w.text_or_null(u.phone_hash);
       w.text(u.full_name);
@@ -336,6 +336,13 @@ Status PgStore::upsert_users(std::span<const domain::User> users) {
       } else {
         w.null();
       }
+      if (u.has_home) {
+        w.float8(u.home_lat);
+        w.float8(u.home_lon);
+      } else {
+        w.null();
+        w.null();
+      }
     }
     w.finish();
     WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_users FROM STDIN (FORMAT binary)", copy_));
@@ -345,7 +352,8 @@ Status PgStore::upsert_users(std::span<const domain::User> users) {
                    " full_name = excluded.full_name, home_province = excluded.home_province,"
                    " home_city = excluded.home_city, kyc_level = excluded.kyc_level,"
                    " account_status = excluded.account_status, created_at = excluded.created_at,"
-                   " last_txn_at = excluded.last_txn_at"));
+                   " last_txn_at = excluded.last_txn_at, home_lat = excluded.home_lat,"
+                   " home_lon = excluded.home_lon"));
     WF_RETURN_IF_ERROR(txn.commit());
     return 0;
   });
@@ -390,7 +398,7 @@ Result<std::vector<domain::User>> PgStore::load_users() {
         "SELECT user_id, phone_hash, full_name, home_province, home_city, kyc_level,"
         " account_status, " +
         epoch_us("created_at") + ", " + epoch_us("last_txn_at") +
-        " FROM silver.dim_users ORDER BY user_id");
+        ", home_lat, home_lon FROM silver.dim_users ORDER BY user_id");
     if (!rows.ok()) return rows.take_error();
     const PGresult* r = rows->get();
     std::vector<domain::User> users(static_cast<size_t>(PQntuples(r)));
@@ -405,6 +413,11 @@ Result<std::vector<domain::User>> PgStore::load_users() {
       u.account_status = field(r, i, 6);
       u.created_at = to_int(field(r, i, 7));
       u.last_txn_at = to_int(field(r, i, 8));
+      u.has_home = !is_null(r, i, 9) && !is_null(r, i, 10);
+      if (u.has_home) {
+        u.home_lat = std::strtod(std::string(field(r, i, 9)).c_str(), nullptr);
+        u.home_lon = std::strtod(std::string(field(r, i, 10)).c_str(), nullptr);
+      }
     }
     return users;
   });
@@ -428,6 +441,69 @@ Result<std::vector<domain::Merchant>> PgStore::load_merchants() {
       m.risk_score = static_cast<int>(to_int(field(r, i, 5)));
     }
     return merchants;
+  });
+}
+
+Status PgStore::upsert_products(std::span<const domain::Product> products) {
+  auto r = with_retry("upsert products", [&](bool) -> Result<int> {
+    Txn txn(conn_);
+    WF_RETURN_IF_ERROR(txn.begin());
+    WF_RETURN_IF_ERROR(
+        conn_.exec("CREATE TEMP TABLE IF NOT EXISTS wf_stage_products (LIKE silver.dim_products)"
+                   " ON COMMIT DELETE ROWS"));
+    copy_.clear();
+    CopyWriter w(&copy_);
+    for (const domain::Product& p : products) {
+      w.row(8);
+      w.text(p.product_id);
+      w.text(p.product_name);
+      w.text(p.category);
+      w.text_or_null(p.sub_category);
+      w.text(p.currency);
+      w.int8(p.price_minor);
+      w.int8(p.cost_minor);
+      if (p.created_at != 0) {
+        w.timestamptz(p.created_at);
+      } else {
+        w.null();
+      }
+    }
+    w.finish();
+    WF_RETURN_IF_ERROR(conn_.copy_in("COPY wf_stage_products FROM STDIN (FORMAT binary)", copy_));
+    WF_RETURN_IF_ERROR(
+        conn_.exec("INSERT INTO silver.dim_products SELECT DISTINCT ON (product_id) *"
+                   " FROM wf_stage_products ON CONFLICT (product_id) DO UPDATE SET"
+                   " product_name = excluded.product_name, category = excluded.category,"
+                   " sub_category = excluded.sub_category, currency = excluded.currency,"
+                   " price_minor = excluded.price_minor, cost_minor = excluded.cost_minor,"
+                   " created_at = excluded.created_at"));
+    WF_RETURN_IF_ERROR(txn.commit());
+    return 0;
+  });
+  return r.ok() ? Status::Ok() : Status(r.take_error());
+}
+
+Result<std::vector<domain::Product>> PgStore::load_products() {
+  return with_retry("load products", [&](bool) -> Result<std::vector<domain::Product>> {
+    auto rows = conn_.query(
+        "SELECT product_id, product_name, category, sub_category, currency, price_minor,"
+        " cost_minor, " +
+        epoch_us("created_at") + " FROM silver.dim_products ORDER BY product_id");
+    if (!rows.ok()) return rows.take_error();
+    const PGresult* r = rows->get();
+    std::vector<domain::Product> products(static_cast<size_t>(PQntuples(r)));
+    for (int i = 0; i < PQntuples(r); ++i) {
+      domain::Product& p = products[static_cast<size_t>(i)];
+      p.product_id = field(r, i, 0);
+      p.product_name = field(r, i, 1);
+      p.category = field(r, i, 2);
+      p.sub_category = field(r, i, 3);
+      p.currency = field(r, i, 4);
+      p.price_minor = to_int(field(r, i, 5));
+      p.cost_minor = to_int(field(r, i, 6));
+      p.created_at = to_int(field(r, i, 7));
+    }
+    return products;
   });
 }
 

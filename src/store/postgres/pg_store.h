@@ -34,6 +34,8 @@ class PgStore final : public Store {
   Status upsert_merchants(std::span<const domain::Merchant> merchants) override;
   Result<std::vector<domain::User>> load_users() override;
   Result<std::vector<domain::Merchant>> load_merchants() override;
+  Status upsert_products(std::span<const domain::Product> products) override;
+  Result<std::vector<domain::Product>> load_products() override;
   Result<int64_t> load_offset(std::string_view source) override;
   Result<Instant> last_event_ts(std::string_view source) override;
   using Store::commit;

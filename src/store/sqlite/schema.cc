@@ -12,7 +12,9 @@ CREATE TABLE IF NOT EXISTS dim_users (
   kyc_level      INTEGER NOT NULL,
   account_status TEXT NOT NULL,
   created_at     TEXT,
-  last_txn_at    TEXT
+  last_txn_at    TEXT,
+  home_lat       REAL,
+  home_lon       REAL
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS dim_products (

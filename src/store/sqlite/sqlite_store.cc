@@ -66,6 +66,8 @@ Status SqliteStore::migrate() {
     std::string_view table, column, type;
   };
   static constexpr Added kAdded[] = {
+      {"dim_users", "home_lat", "REAL"},
+      {"dim_users", "home_lon", "REAL"},
       {"fact_transactions", "ruleset_version", "TEXT"},
       {"fact_transactions", "reasons", "TEXT"},
       {"fact_transactions", "product_id", "TEXT"},
@@ -137,12 +139,14 @@ Status SqliteStore::prepare_statements() {
 Status SqliteStore::upsert_users(std::span<const domain::User> users) {
   auto stmt = db_.prepare(
       "INSERT INTO dim_users (user_id, phone_hash, full_name, home_province, home_city,"
-      " kyc_level, account_status, created_at, last_txn_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+      " kyc_level, account_status, created_at, last_txn_at, home_lat, home_lon)"
+      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
       " ON CONFLICT (user_id) DO UPDATE SET phone_hash=excluded.phone_hash,"
       " full_name=excluded.full_name, home_province=excluded.home_province,"
       " home_city=excluded.home_city, kyc_level=excluded.kyc_level,"
       " account_status=excluded.account_status, created_at=excluded.created_at,"
-      " last_txn_at=excluded.last_txn_at");
+      " last_txn_at=excluded.last_txn_at, home_lat=excluded.home_lat,"
+      " home_lon=excluded.home_lon");
   if (!stmt.ok()) return stmt.take_error();
   TxnGuard txn(db_);
   WF_RETURN_IF_ERROR(txn.begin());
@@ -158,6 +162,13 @@ Status SqliteStore::upsert_users(std::span<const domain::User> users) {
     stmt->bind(7, u.account_status);
     stmt->bind(8, created);
     stmt->bind(9, last);
+    if (u.has_home) {
+      stmt->bind(10, u.home_lat);
+      stmt->bind(11, u.home_lon);
+    } else {
+      stmt->bind_null(10);
+      stmt->bind_null(11);
+    }
     WF_RETURN_IF_ERROR(stmt->run());
   }
   return txn.commit();
@@ -188,7 +199,8 @@ Status SqliteStore::upsert_merchants(std::span<const domain::Merchant> merchants
 Result<std::vector<domain::User>> SqliteStore::load_users() {
   auto stmt = db_.prepare(
       "SELECT user_id, phone_hash, full_name, home_province, home_city, kyc_level,"
-      " account_status, created_at, last_txn_at FROM dim_users ORDER BY user_id");
+      " account_status, created_at, last_txn_at, home_lat, home_lon FROM dim_users"
+      " ORDER BY user_id");
   if (!stmt.ok()) return stmt.take_error();
   std::vector<domain::User> users;
   for (;;) {
@@ -205,6 +217,11 @@ Result<std::vector<domain::User>> SqliteStore::load_users() {
     u.account_status = stmt->column_text(6);
     u.created_at = parse_ts(stmt->column_text(7));
     u.last_txn_at = parse_ts(stmt->column_text(8));
+    u.has_home = !stmt->column_null(9) && !stmt->column_null(10);
+    if (u.has_home) {
+      u.home_lat = stmt->column_double(9);
+      u.home_lon = stmt->column_double(10);
+    }
     users.push_back(std::move(u));
   }
   return users;
@@ -230,6 +247,56 @@ Result<std::vector<domain::Merchant>> SqliteStore::load_merchants() {
     merchants.push_back(std::move(m));
   }
   return merchants;
+}
+
+Status SqliteStore::upsert_products(std::span<const domain::Product> products) {
+  auto stmt = db_.prepare(
+      "INSERT INTO dim_products (product_id, product_name, category, sub_category, currency,"
+      " price_minor, cost_minor, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
+      " ON CONFLICT (product_id) DO UPDATE SET product_name=excluded.product_name,"
+      " category=excluded.category, sub_category=excluded.sub_category,"
+      " currency=excluded.currency, price_minor=excluded.price_minor,"
+      " cost_minor=excluded.cost_minor, created_at=excluded.created_at");
+  if (!stmt.ok()) return stmt.take_error();
+  TxnGuard txn(db_);
+  WF_RETURN_IF_ERROR(txn.begin());
+  for (const domain::Product& p : products) {
+    std::string created = ts_text(p.created_at);
+    stmt->bind(1, p.product_id);
+    stmt->bind(2, p.product_name);
+    stmt->bind(3, p.category);
+    stmt->bind(4, p.sub_category);
+    stmt->bind(5, p.currency);
+    stmt->bind(6, p.price_minor);
+    stmt->bind(7, p.cost_minor);
+    stmt->bind(8, created);
+    WF_RETURN_IF_ERROR(stmt->run());
+  }
+  return txn.commit();
+}
+
+Result<std::vector<domain::Product>> SqliteStore::load_products() {
+  auto stmt = db_.prepare(
+      "SELECT product_id, product_name, category, sub_category, currency, price_minor,"
+      " cost_minor, created_at FROM dim_products ORDER BY product_id");
+  if (!stmt.ok()) return stmt.take_error();
+  std::vector<domain::Product> products;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.take_error();
+    if (!*row) break;
+    domain::Product p;
+    p.product_id = stmt->column_text(0);
+    p.product_name = stmt->column_text(1);
+    p.category = stmt->column_text(2);
+    p.sub_category = stmt->column_text(3);
+    p.currency = stmt->column_text(4);
+    p.price_minor = stmt->column_int(5);
+    p.cost_minor = stmt->column_int(6);
+    p.created_at = parse_ts(stmt->column_text(7));
+    products.push_back(std::move(p));
+  }
+  return products;
 }
 
 Result<int64_t> SqliteStore::load_offset(std::string_view source) {

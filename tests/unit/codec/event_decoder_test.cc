@@ -42,6 +42,53 @@ TEST(EventDecoder, DecodesEveryField) {
   EXPECT_EQ(tx.ip_address, "10.1.2.3");
 }
 
+// Seed 004's order: its own names for the id and time, no currency or type.
+const std::string kOrder =
+    R"({"order_id":"o-17","user_id":"EC0000042","product_id":"P000007","quantity":3,)"
+    R"("amount":"450000","country":"ID","created_date":"2026-01-02T02:15:00+07:00",)"
+    R"("status":"Pending"})";
+
+TEST(EventDecoder, OrdersTakeTheirIdTimeAndTheProfileCurrency) {
+  EventDecoder d;
+  d.set_order_currency(*Currency::from_code("IDR"));
+  domain::Transaction tx;
+  Status s = decode(d, kOrder, &tx);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(tx.transaction_id, "o-17");
+  EXPECT_EQ(tx.event_ts, *parse_rfc3339("2026-01-01T19:15:00Z"));
+  EXPECT_EQ(tx.type, domain::TxType::kOrder);
+  EXPECT_EQ(tx.amount.currency.code(), "IDR");
+  EXPECT_EQ(tx.amount.minor, 45'000'000);
+  EXPECT_EQ(tx.quantity, 3);
+  EXPECT_EQ(tx.product_id, "P000007");
+  EXPECT_EQ(tx.status, domain::TxStatus::kPending);
+  // A currency or type the order does carry wins.
+  std::string priced = kOrder;
+  priced.insert(1, R"("currency":"USD","transaction_type":"purchase",)");
+  ASSERT_TRUE(decode(d, priced, &tx).ok());
+  EXPECT_EQ(tx.amount.currency.code(), "USD");
+  EXPECT_EQ(tx.type, domain::TxType::kPurchase);
+  // Missing fields are named as the order names them.
+  std::string no_time = kOrder;
+  no_time.replace(no_time.find("created_date"), 12, "created_at");
+  s = decode(d, no_time, &tx);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kMissingField);
+  EXPECT_NE(s.error().message.find("'created_date'"), std::string::npos) << s.error().message;
+  // Without a profile currency an order is like any event: its currency is missing.
+  EventDecoder plain;
+  s = decode(plain, kOrder, &tx);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kMissingField);
+  EXPECT_NE(s.error().message.find("'currency'"), std::string::npos) << s.error().message;
+  // An ordinary event without a currency is not helped by the order default.
+  std::string event = kGood;
+  event.erase(event.find(R"("currency":"PHP",)"), 17);
+  s = decode(d, event, &tx);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::kMissingField);
+}
+
 TEST(EventDecoder, AmountAsJsonNumberIsExact) {
   EventDecoder d;
   domain::Transaction tx;

@@ -186,6 +186,47 @@ TEST_F(ProcessorTest, DormancyComesFromTheDimension) {
   EXPECT_EQ(batch.facts[1].rules_fired, "");  // only the first transaction after dormancy
 }
 
+// home_location is the stored home (dim_users), missing for users without one.
+TEST_F(ProcessorTest, HomeLocationComesFromTheDimension) {
+  auto pack = rules::RulePack::parse(R"([pack]
+name = "home"
+home_country = "PH"
+base_currency = "PHP"
+utc_offset_minutes = 480
+lateness = "0s"
+[[rule]]
+id = "H1"
+name = "far_from_home"
+score = 70
+when = "distance_km(location, home_location) > 500"
+reason = "{round(distance_km(location, home_location))} km from home"
+)");
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  Processor p(*pack, pii_, clock_);
+  domain::User cebu;
+  cebu.user_id = "U1";
+  cebu.has_home = true;
+  cebu.home_lat = 10.3157;  // Cebu City; the events are in Makati, 564 km away
+  cebu.home_lon = 123.8854;
+  domain::User makati = cebu;
+  makati.user_id = "U2";
+  makati.home_lat = 14.5547;
+  makati.home_lon = 121.0244;
+  domain::User nowhere;
+  nowhere.user_id = "U3";
+  p.load_users({cebu, makati, nowhere});
+  auto batch = run(p, {event("h1", "U1", "2026-11-25T10:00:00+08:00", "100.00"),
+                       event("h2", "U2", "2026-11-25T10:00:00+08:00", "100.00"),
+                       event("h3", "U3", "2026-11-25T10:00:00+08:00", "100.00"),
+                       event("h4", "U4", "2026-11-25T10:00:00+08:00", "100.00")});
+  ASSERT_EQ(batch.facts.size(), 4u);
+  EXPECT_EQ(batch.facts[0].rules_fired, "H1");
+  EXPECT_EQ(batch.facts[0].reasons, "H1: 564 km from home");
+  EXPECT_EQ(batch.facts[1].rules_fired, "");
+  EXPECT_EQ(batch.facts[2].rules_fired, "");  // no home stored: missing, the rule is silent
+  EXPECT_EQ(batch.facts[3].rules_fired, "");  // not in dim_users
+}
+
 }  // namespace
 }  // namespace wf::pipeline
 

@@ -120,7 +120,7 @@ TEST(RulePack, UnknownBuiltinProfileIsNotFound) {
 }
 
 TEST(RulePack, EveryShippedProfileCompiles) {
-  for (const char* profile : {"ph-ewallet", "card", "paysim"}) {
+  for (const char* profile : {"ph-ewallet", "card", "paysim", "ecommerce"}) {
     auto pack = RulePack::builtin(profile);
     ASSERT_TRUE(pack.ok()) << profile << ": " << pack.error().message;
     EXPECT_EQ(pack->name(), profile);

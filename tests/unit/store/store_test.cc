@@ -100,17 +100,48 @@ TEST_P(StoreTest, DimensionsRoundTrip) {
   u.kyc_level = 2;
   u.created_at = *parse_rfc3339("2024-01-01T00:00:00Z");
   u.last_txn_at = 0;
-  ASSERT_TRUE(store_->upsert_users(std::vector<domain::User>{u}).ok());
+  domain::User homeless = u;
+  homeless.user_id = "U2";
+  u.has_home = true;
+  u.home_lat = 10.3157;
+  u.home_lon = 123.8854;
+  ASSERT_TRUE(store_->upsert_users(std::vector<domain::User>{u, homeless}).ok());
   u.kyc_level = 3;
   ASSERT_TRUE(store_->upsert_users(std::vector<domain::User>{u}).ok());
   auto users = store_->load_users();
-  ASSERT_EQ(users->size(), 1u);
+  ASSERT_EQ(users->size(), 2u);
   EXPECT_EQ((*users)[0].kyc_level, 3);
   EXPECT_EQ((*users)[0].created_at, u.created_at);
   EXPECT_EQ((*users)[0].last_txn_at, 0);
+  EXPECT_TRUE((*users)[0].has_home);
+  EXPECT_DOUBLE_EQ((*users)[0].home_lat, 10.3157);
+  EXPECT_DOUBLE_EQ((*users)[0].home_lon, 123.8854);
+  EXPECT_FALSE((*users)[1].has_home);
   domain::Merchant m{"M1", "Jollibee - Ayala", "Food", "Metro Manila", true, 5};
   ASSERT_TRUE(store_->upsert_merchants(std::vector<domain::Merchant>{m}).ok());
   EXPECT_EQ((*store_->load_merchants())[0].merchant_name, "Jollibee - Ayala");
+}
+
+TEST_P(StoreTest, ProductsUpsertOnTheirIdAndLoadBack) {
+  domain::Product p{
+      "P000002", "Laptop Asus 14", "Electronics", "Laptops",
+      "IDR",     12'500'000,       9'900'000,     *parse_rfc3339("2025-06-01T00:00:00Z")};
+  domain::Product q{"P000001", "Kaos Polos", "Fashion", "", "IDR", 75'000, 30'000, 0};
+  ASSERT_TRUE(store_->upsert_products(std::vector<domain::Product>{p, q}).ok());
+  p.price_minor = 11'999'000;  // a batch load run again with a new price: one row, updated
+  ASSERT_TRUE(store_->upsert_products(std::vector<domain::Product>{p}).ok());
+  auto products = store_->load_products();
+  ASSERT_TRUE(products.ok()) << products.error().message;
+  ASSERT_EQ(products->size(), 2u);
+  EXPECT_EQ((*products)[0].product_id, "P000001");
+  EXPECT_EQ((*products)[0].sub_category, "");
+  EXPECT_EQ((*products)[0].created_at, 0);
+  EXPECT_EQ((*products)[1].product_name, "Laptop Asus 14");
+  EXPECT_EQ((*products)[1].sub_category, "Laptops");
+  EXPECT_EQ((*products)[1].price_minor, 11'999'000);
+  EXPECT_EQ((*products)[1].cost_minor, 9'900'000);
+  EXPECT_EQ((*products)[1].currency, "IDR");
+  EXPECT_EQ((*products)[1].created_at, p.created_at);
 }
 
 TEST_P(StoreTest, EvalJoinsLabelsWithDecisions) {
