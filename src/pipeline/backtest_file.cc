@@ -13,16 +13,19 @@
 #include <thread>
 
 #include "codec/event_decoder.h"
+#include "core/arena.h"
 #include "pipeline/backtest.h"
 #include "pipeline/enrich.h"
 #include "pipeline/recent_ids.h"
 
 namespace wf::pipeline {
 
-// One batch in flight between the two stages: its records' bytes (copied, so decoded
-// views outlive the source's buffer) and their working items.
+// One batch in flight between the two stages: the bytes its items' views point at
+// beside the mapping (padded copies of the last JSON records; strings a row decoder kept
+// in its own buffers) and the working items.
 struct Backtest::Stage {
   std::string bytes;
+  Arena strings;
   std::vector<Item> items;
   size_t count = 0;
   std::vector<std::string> cand_reasons;
@@ -60,7 +63,8 @@ void Backtest::score(Stage& st) {
       continue;
     }
     if (it.cand.rules_fired == 0) st.cand_reasons[i].clear();
-    compare(it.tx, it.cand, st.cand_reasons[i], baseline_decision(b, &st.base_reasons[i]));
+    compare(it.tx, it.cand, st.cand_reasons[i], baseline_decision(b, &st.base_reasons[i]),
+            it.label);
     it.cand = domain::Decision{};
   }
 }
@@ -104,10 +108,26 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Points each string of `tx` that lies outside `text` (in a row decoder's own buffer: a
+// hashed id, an unescaped quoted field) at a copy in `arena`, so it outlives the next
+// decode. Views into `text` (the mapping) stay as they are.
+void keep_outside(std::string_view text, domain::Transaction* tx, Arena* arena) {
+  const auto begin = reinterpret_cast<uintptr_t>(text.data());
+  const uintptr_t end = begin + text.size();
+  for (std::string_view* s :
+       {&tx->transaction_id, &tx->user_id, &tx->merchant_id, &tx->counterparty_id, &tx->channel,
+        &tx->payment_method, &tx->country, &tx->province, &tx->city, &tx->device_id,
+        &tx->ip_address, &tx->phone_number, &tx->product_id}) {
+    const auto at = reinterpret_cast<uintptr_t>(s->data());
+    if (!s->empty() && (at < begin || at + s->size() > end)) *s = arena->copy(*s);
+  }
+}
+
 }  // namespace
 
 Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
-                                                     size_t max_event_bytes) {
+                                                     size_t max_event_bytes,
+                                                     const ReplayFormat& format) {
   auto file = MappedFile::open(path);
   if (!file.ok()) return file.take_error();
   const std::string_view text = file->view();
@@ -143,8 +163,16 @@ Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
       cv.notify_all();
     }
   });
+  codec::RowDecoder* const rows = format.rows;
   constexpr size_t kBatch = 8192;
   size_t pos = 0;
+  if (rows != nullptr && format.is_header) {
+    // The header names the columns: it is neither an event nor a dead letter.
+    size_t end = std::min(text.find('\n'), text.size());
+    std::string_view first = text.substr(0, end);
+    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+    if (format.is_header(first)) pos = end + 1;
+  }
   for (int k = 0; pos < text.size(); k ^= 1) {
     {
       // stages[k] is free once it is neither queued nor being scored.
@@ -156,6 +184,7 @@ Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
     st.count = 0;
     st.bytes.clear();  // padded copies of the records near the end of the file
     st.bytes.reserve(2 * (max_event_bytes + codec::kDecodePadding));
+    st.strings.reset();
     while (st.count < kBatch && pos < text.size()) {
       const char* nl =
           static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
@@ -169,25 +198,37 @@ Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
         ++counts.dead_letters;
         continue;
       }
-      if (static_cast<size_t>(record.data() - text.data()) + record.size() + codec::kDecodePadding >
-          text.size()) {
-        // Within kDecodePadding of the end: at most a few short records, copied side by
-        // side (the reserve above keeps earlier copies in place).
-        size_t at = st.bytes.size();
-        st.bytes.append(record);
-        st.bytes.append(codec::kDecodePadding, ' ');
-        record = std::string_view(st.bytes.data() + at, record.size());
-      }
       Item& it = st.items[st.count];
-      it.tx = domain::Transaction{};
-      if (!decoder.decode(record, &it.tx).ok()) {
-        ++counts.dead_letters;
-        continue;
+      it.label = -2;
+      if (rows != nullptr) {
+        codec::RowTruth truth;
+        if (!rows->decode(record, &it.tx, &truth).ok()) {
+          ++counts.dead_letters;
+          continue;
+        }
+        if (format.row_labels) it.label = truth.labelled ? (truth.is_fraud ? 1 : 0) : -1;
+      } else {
+        if (static_cast<size_t>(record.data() - text.data()) + record.size() +
+                codec::kDecodePadding >
+            text.size()) {
+          // Within kDecodePadding of the end: at most a few short records, copied side by
+          // side (the reserve above keeps earlier copies in place).
+          size_t at = st.bytes.size();
+          st.bytes.append(record);
+          st.bytes.append(codec::kDecodePadding, ' ');
+          record = std::string_view(st.bytes.data() + at, record.size());
+        }
+        it.tx = domain::Transaction{};
+        if (!decoder.decode(record, &it.tx).ok()) {
+          ++counts.dead_letters;
+          continue;
+        }
       }
       if (seen.seen_or_add(it.tx.transaction_id, it.tx.event_ts)) {
         ++counts.duplicates;
         continue;
       }
+      if (rows != nullptr) keep_outside(text, &it.tx, &st.strings);
       prepare(it);
       ++st.count;
     }
