@@ -132,8 +132,8 @@ class Backtest {
   void replay(domain::Transaction& tx, const BaselineDecision* stored);
   // Replays a file against the baseline pack (which must be set), in two stages on two
   // threads: this one decodes, drops resent ids and enriches the next batch (from a
-  // read-only mapping of the file, so records need no copy; strings a row decoder keeps
-  // in its own buffers are copied per batch) while the other scores the previous batch
+  // read-only mapping of the file, so records need no copy; strings a decoder keeps in
+  // its own buffers are copied per batch) while the other scores the previous batch
   // with both packs and compares. Decisions equal replay() one by one. Undecodable or
   // oversized records are counted as dead letters, not replayed.
   struct SourceCounts {

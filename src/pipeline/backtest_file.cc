@@ -21,8 +21,8 @@
 namespace wf::pipeline {
 
 // One batch in flight between the two stages: the bytes its items' views point at
-// beside the mapping (padded copies of the last JSON records; strings a row decoder kept
-// in its own buffers) and the working items.
+// beside the mapping (padded copies of the last JSON records; strings a decoder kept in
+// its own buffers) and the working items.
 struct Backtest::Stage {
   std::string bytes;
   Arena strings;
@@ -108,9 +108,10 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-// Points each string of `tx` that lies outside `text` (in a row decoder's own buffer: a
-// hashed id, an unescaped quoted field) at a copy in `arena`, so it outlives the next
-// decode. Views into `text` (the mapping) stay as they are.
+// Points each string of `tx` that lies outside `text` (in a decoder's own buffer: a JSON
+// string with escapes, a row's hashed id, a quoted CSV field) at a copy in `arena`, so
+// it outlives the next decode: the batch is scored after all of it is decoded. Views
+// into `text` (the mapping) stay as they are.
 void keep_outside(std::string_view text, domain::Transaction* tx, Arena* arena) {
   const auto begin = reinterpret_cast<uintptr_t>(text.data());
   const uintptr_t end = begin + text.size();
@@ -228,7 +229,7 @@ Result<Backtest::SourceCounts> Backtest::replay_file(const std::string& path,
         ++counts.duplicates;
         continue;
       }
-      if (rows != nullptr) keep_outside(text, &it.tx, &st.strings);
+      keep_outside(text, &it.tx, &st.strings);
       prepare(it);
       ++st.count;
     }

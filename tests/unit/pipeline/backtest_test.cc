@@ -414,6 +414,26 @@ TEST(Backtest, ALabelsIndexTakesThePlaceOfTheRowsLabels) {
   EXPECT_EQ(r.candidate.fn, 1);  // D
 }
 
+// Flags what happens in Makati; the reason shows the city and the device as decoded.
+Result<rules::RulePack> makati_pack() {
+  return rules::RulePack::parse(R"(
+[pack]
+name = "makati"
+home_country = "PH"
+base_currency = "PHP"
+utc_offset_minutes = 480
+lateness = "60s"
+
+[[rule]]
+id = "C001"
+name = "makati"
+score = 70
+when = "city == 'Makati, Metro Manila'"
+reason = "{city} on {device_id}"
+)",
+                                "candidate");
+}
+
 TEST(Backtest, CsvRowsThroughAMapping) {
   // No id column (ids are hashes of the rows) and quoted fields that hold the delimiter:
   // both live in the decoder's own buffers, which the next row overwrites.
@@ -436,22 +456,7 @@ fraud_values = ["Y"]
 )",
                                           "mapping");
   ASSERT_TRUE(mapping.ok()) << mapping.error().message;
-  auto candidate = rules::RulePack::parse(R"(
-[pack]
-name = "makati"
-home_country = "PH"
-base_currency = "PHP"
-utc_offset_minutes = 480
-lateness = "60s"
-
-[[rule]]
-id = "C001"
-name = "makati"
-score = 70
-when = "city == 'Makati, Metro Manila'"
-reason = "{city} on {device_id}"
-)",
-                                          "candidate");
+  auto candidate = makati_pack();
   ASSERT_TRUE(candidate.ok()) << candidate.error().message;
   auto baseline = rules::RulePack::builtin("ph-ewallet");
   const std::string header = "t,who,amt,city,dev,cb";
@@ -515,6 +520,47 @@ reason = "{city} on {device_id}"
   EXPECT_EQ(a.biggest_changes[0].candidate_reasons.rfind("C001: Makati, Metro Manila on D-", 0),
             0u);
   EXPECT_EQ(a.biggest_changes[0].transaction_id.rfind("csv-", 0), 0u);
+  expect_same_report(a, serial.report());
+}
+
+TEST(Backtest, EscapedJsonStringsAreScoredAsDecoded) {
+  // The decoder unescapes strings with escapes into its own buffer, which the next record
+  // reuses; the batch is scored after all of it is decoded.
+  auto candidate = makati_pack();
+  ASSERT_TRUE(candidate.ok()) << candidate.error().message;
+  auto baseline = rules::RulePack::builtin("ph-ewallet");
+  constexpr int kEvents = 1000;
+  std::string text;
+  for (int i = 0; i < kEvents; ++i) {
+    text += R"({"transaction_id":"t)" + std::to_string(i) +
+            R"(","event_timestamp":"2026-11-25T10:00:00Z","user_id":"U)" + std::to_string(i) +
+            R"(","transaction_type":"payment","amount":"10.00","currency":"PHP","city":")" +
+            (i % 2 == 0 ? R"(Makati\u002c Metro Manila)" : R"(Cebu \"City\")") +
+            R"(","device_id":"D\/)" + std::to_string(i) + "\"}\n";
+  }
+  wf::testing::TempDir dir;
+  const std::string path = dir.file("escaped.jsonl");
+  std::ofstream(path) << text;
+  Backtest threaded(*candidate, &*baseline, 20);
+  auto counts = threaded.replay_file(path, codec::kDefaultMaxEventBytes);
+  ASSERT_TRUE(counts.ok()) << counts.error().message;
+  EXPECT_EQ(counts->dead_letters, 0);
+
+  Backtest serial(*candidate, &*baseline, 20);
+  codec::EventDecoder decoder;
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    std::string padded = text.substr(at, nl - at) + std::string(codec::kDecodePadding, ' ');
+    domain::Transaction tx;
+    ASSERT_TRUE(decoder.decode(std::string_view(padded).substr(0, nl - at), &tx).ok());
+    serial.replay(tx, nullptr);
+    at = nl + 1;
+  }
+  BacktestReport a = threaded.report();
+  EXPECT_EQ(a.candidate_alerts, kEvents / 2);
+  ASSERT_EQ(a.biggest_changes.size(), 20u);
+  EXPECT_EQ(a.biggest_changes[0].candidate_reasons.rfind("C001: Makati, Metro Manila on D/", 0),
+            0u);
   expect_same_report(a, serial.report());
 }
 
