@@ -3,12 +3,16 @@
 // beside it) and with labels: alerts added and removed, hits per rule, precision, recall,
 // F1, and the biggest changes with their reasons.
 #include <cstdio>
+#include <fstream>
+#include <memory>
 #include <string>
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "codec/csv_mapping.h"
 #include "codec/event_decoder.h"
 #include "codec/label_codec.h"
+#include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "pipeline/backtest.h"
 
@@ -17,7 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: walletflow backtest --rules CANDIDATE.toml --store URI [--from T] [--to T]\n"
-    "       walletflow backtest --rules CANDIDATE.toml --input FILE [--baseline FILE]\n"
+    "       walletflow backtest --rules CANDIDATE.toml --input FILE [--format F] [options]\n"
     "\n"
     "Replays transactions in the order they were processed (a store's history) or\n"
     "arrive (a file) through the candidate rules with fresh state, and compares each\n"
@@ -25,17 +29,28 @@ constexpr const char* kUsage =
     "replayed beside it (--input, or --baseline with --store).\n"
     "\n"
     "options:\n"
-    "  --rules FILE      the candidate rule pack (required)\n"
-    "  --store URI       replay this store's transactions; its dim_users give last activity\n"
-    "  --from T, --to T  only transactions with from <= event time < to (RFC 3339 or\n"
-    "                    YYYY-MM-DD); the window before --from warms the state up\n"
-    "  --input FILE      replay a JSON-lines event file instead (users from --store if given)\n"
-    "  --baseline FILE   production rule pack to compare with (default with --input: the\n"
-    "                    profile's built-in pack; with --store: the stored decisions)\n"
-    "  --profile NAME    ph-ewallet (default)\n"
-    "  --labels FILE     labels (JSON lines); default with --store: its labels table\n"
-    "  --top N           biggest changes to show (default 10)\n"
-    "  --json            machine-readable report\n";
+    "  --rules FILE         the candidate rule pack (required)\n"
+    "  --store URI          replay this store's transactions; its dim_users give last\n"
+    "                       activity\n"
+    "  --from T, --to T     only transactions with from <= event time < to (RFC 3339 or\n"
+    "                       YYYY-MM-DD); the window before --from warms the state up\n"
+    "  --input FILE         replay a file instead (users from --store if given); records\n"
+    "                       that do not decode are counted as dead letters\n"
+    "  --format F           --input's format, as process reads it: json (default: JSON\n"
+    "                       lines), paysim (PaySim's CSV, header first; with --profile\n"
+    "                       paysim) or csv (any CSV with a header, read through --mapping)\n"
+    "  --mapping FILE       csv: which column is which field, time and amount formats,\n"
+    "                       type values, the label column, the rules (docs/CSV_MAPPING.md)\n"
+    "  --paysim-start TIME  paysim: the time of step 0, RFC 3339 (default 2026-01-01)\n"
+    "  --baseline FILE      production rule pack to compare with (default with --input: the\n"
+    "                       profile's built-in pack, or for csv without --profile the\n"
+    "                       mapping's [rules]; with --store: the stored decisions)\n"
+    "  --profile NAME       the built-in baseline: ph-ewallet (default), paysim or card\n"
+    "  --labels FILE        labels (JSON lines); default: the rows' own with --format paysim\n"
+    "                       (isFraud) or csv (the mapping's label column), else the labels\n"
+    "                       table of --store\n"
+    "  --top N              biggest changes to show (default 10)\n"
+    "  --json               machine-readable report\n";
 
 Result<Instant> parse_time_arg(const std::string& text) {
   if (text.size() == 10) return parse_date(text);
@@ -121,12 +136,17 @@ void write_report(JsonWriter& w, const pipeline::BacktestReport& r, bool has_lab
   w.end_array();
 }
 
-void print_text(const pipeline::BacktestReport& r, bool has_labels, double seconds) {
+void print_text(const pipeline::BacktestReport& r, bool has_labels, double seconds,
+                int64_t dead_letters, int64_t duplicates) {
   std::printf("replayed %lld transactions in %.2f s (%.0f/s)%s\n", static_cast<long long>(r.events),
               seconds, seconds > 0 ? double(r.events) / seconds : 0.0,
               r.warmup_events
                   ? (" after " + std::to_string(r.warmup_events) + " to warm the state up").c_str()
                   : "");
+  if (dead_letters != 0 || duplicates != 0) {
+    std::printf("not replayed: %lld dead letters, %lld duplicates\n",
+                static_cast<long long>(dead_letters), static_cast<long long>(duplicates));
+  }
   std::printf(
       "alerts: %lld candidate, %lld baseline; %lld added, %lld removed; %lld decisions "
       "changed\n",
@@ -160,6 +180,7 @@ int cmd_backtest(int argc, char** argv) {
   Args args(kUsage);
   args.option("rules").option("store").option("from").option("to").option("input");
   args.option("baseline").option("profile").option("labels").option("top").option("json", true);
+  args.option("format").option("mapping").option("paysim-start");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto rules_file = args.get("rules");
   if (!rules_file) return usage_error(args, "--rules is required (the candidate pack)");
@@ -169,6 +190,24 @@ int cmd_backtest(int argc, char** argv) {
   if (args.has("input") && (args.has("from") || args.has("to"))) {
     return usage_error(args, "--from/--to select stored history; not with --input");
   }
+  // The file's format: the flags and their rules are process's.
+  const std::string format = args.get_or("format", "json");
+  if (format != "json" && format != "paysim" && format != "csv") {
+    return usage_error(args, "--format must be json, paysim or csv");
+  }
+  const bool paysim = format == "paysim";
+  const bool csv = format == "csv";
+  if (args.has("format") && !args.has("input")) {
+    return usage_error(args, "--format is the format of --input FILE");
+  }
+  if (!paysim && args.has("paysim-start")) {
+    return usage_error(args, "--paysim-start is for --format paysim");
+  }
+  if (csv != args.has("mapping")) {
+    return usage_error(args, "--format csv and --mapping FILE go together");
+  }
+  auto paysim_start = parse_rfc3339(args.get_or("paysim-start", "2026-01-01T00:00:00Z"));
+  if (!paysim_start.ok()) return usage_error(args, "--paysim-start must be an RFC 3339 time");
   auto top = args.get_int("top", 10, 0, 1000);
   if (!top.ok()) return usage_error(args, top.error().message);
   Instant from = 0;
@@ -182,6 +221,24 @@ int cmd_backtest(int argc, char** argv) {
   }
   if (from >= to) return usage_error(args, "--from must be before --to");
 
+  // csv: the mapping, and the header line of the file it reads.
+  codec::CsvMapping mapping;
+  std::unique_ptr<codec::CsvDecoder> csv_decoder;
+  if (csv) {
+    auto m = codec::CsvMapping::load_file(*args.get("mapping"));
+    if (!m.ok()) return report(m.error());
+    mapping = std::move(*m);
+    const std::string input = *args.get("input");
+    std::string header;
+    std::ifstream in(input, std::ios::binary);
+    if (!in || !std::getline(in, header)) {
+      return report(make_error(Errc::kIo, "cannot read the header line of '" + input + "'"));
+    }
+    auto d = codec::CsvDecoder::create(mapping, header);
+    if (!d.ok()) return report(d.error());
+    csv_decoder = std::move(*d);
+  }
+
   auto candidate = rules::RulePack::load_file(*rules_file);
   if (!candidate.ok()) return report(candidate.error());
   std::optional<rules::RulePack> baseline;
@@ -189,8 +246,16 @@ int cmd_backtest(int argc, char** argv) {
     auto b = rules::RulePack::load_file(*file);
     if (!b.ok()) return report(b.error());
     baseline.emplace(std::move(*b));
+  } else if (csv && !args.has("profile") && !mapping.rules_file.empty()) {
+    // The rules the mapping names are the ones process scored this history with.
+    auto b = rules::RulePack::load_file(mapping.rules_file);
+    if (!b.ok()) return report(b.error());
+    baseline.emplace(std::move(*b));
   } else if (args.has("input")) {
-    auto b = rules::RulePack::builtin(args.get_or("profile", "ph-ewallet"));
+    const std::string profile = csv && !args.has("profile") && !mapping.profile.empty()
+                                    ? mapping.profile
+                                    : args.get_or("profile", "ph-ewallet");
+    auto b = rules::RulePack::builtin(profile);
     if (!b.ok()) return usage_error(args, b.error().message);
     baseline.emplace(std::move(*b));
   }
@@ -204,13 +269,15 @@ int cmd_backtest(int argc, char** argv) {
   pipeline::Backtest backtest(*candidate, baseline ? &*baseline : nullptr,
                               static_cast<size_t>(*top));
   bool has_labels = false;
+  // PaySim and CSV rows carry their own labels; a --labels file takes their place.
+  const bool row_labels = (paysim || csv) && !args.has("labels");
   pipeline::LabelIndex labels;
   if (auto file = args.get("labels")) {
     auto rows = codec::read_labels_file(*file);
     if (!rows.ok()) return report(rows.error());
     for (const auto& l : *rows) labels.add(l.transaction_id, l.is_fraud);
     has_labels = true;
-  } else if (store) {
+  } else if (store && !row_labels) {
     Status s = store->scan_labels(
         [&](const store::LabelRow& l) { labels.add(l.transaction_id, l.is_fraud); });
     if (!s.ok()) return report(s.error());
@@ -230,7 +297,25 @@ int cmd_backtest(int argc, char** argv) {
   std::string source_name;
   if (auto input = args.get("input")) {
     source_name = "file:" + *input;
-    auto counts = backtest.replay_file(*input, codec::kDefaultMaxEventBytes);
+    pipeline::ReplayFormat replay_format;
+    std::unique_ptr<codec::PaysimDecoder> paysim_decoder;
+    if (paysim) {
+      // Amounts in the candidate's base currency, as process reads them with its pack's.
+      paysim_decoder =
+          std::make_unique<codec::PaysimDecoder>(*paysim_start, candidate->base_currency());
+      replay_format.rows = paysim_decoder.get();
+      replay_format.is_header = [](std::string_view line) {
+        return codec::PaysimDecoder::is_header(line);
+      };
+    } else if (csv) {
+      const codec::CsvDecoder* decoder = csv_decoder.get();
+      replay_format.rows = csv_decoder.get();
+      replay_format.is_header = [decoder](std::string_view line) {
+        return decoder->is_header(line);
+      };
+    }
+    replay_format.row_labels = row_labels;
+    auto counts = backtest.replay_file(*input, codec::kDefaultMaxEventBytes, replay_format);
     if (!counts.ok()) return report(counts.error());
     dead_letters = counts->dead_letters;
     duplicates = counts->duplicates;
@@ -260,9 +345,10 @@ int cmd_backtest(int argc, char** argv) {
   }
   const double seconds = double(clock.monotonic_us() - start) / 1e6;
   pipeline::BacktestReport r = backtest.report();
+  if (row_labels) has_labels = r.labelled > 0;  // a mapping may have no label column
 
   if (!args.has("json")) {
-    print_text(r, has_labels, seconds);
+    print_text(r, has_labels, seconds, dead_letters, duplicates);
     return kExitOk;
   }
   std::string out;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codec/row_decoder.h"
 #include "core/hash.h"
 #include "core/result.h"
 #include "domain/decision.h"
@@ -99,6 +101,18 @@ class LabelIndex {
   size_t size_ = 0;
 };
 
+// How Backtest::replay_file() reads a file: JSON lines (the default), or delimited rows.
+struct ReplayFormat {
+  // Set: each line is a row for this decoder (PaySim's CSV, a CSV through a mapping),
+  // which must outlive the replay. Null: JSON events.
+  codec::RowDecoder* rows = nullptr;
+  // rows: whether the file's first line is its header (neither replayed nor counted).
+  std::function<bool(std::string_view)> is_header;
+  // rows: each transaction's label is its row's own (RowTruth; unlabelled when the row
+  // has none) instead of the set_labels() index.
+  bool row_labels = false;
+};
+
 class Backtest {
  public:
   // `baseline` null: each replayed transaction brings its stored decision instead.
@@ -116,17 +130,19 @@ class Backtest {
   void warm(domain::Transaction& tx);
   // Replays one transaction. With a baseline pack, `stored` is ignored.
   void replay(domain::Transaction& tx, const BaselineDecision* stored);
-  // Replays a JSON-lines file against the baseline pack (which must be set), in two
-  // stages on two threads: this one decodes, drops resent ids and enriches the next batch
-  // (from a read-only mapping of the file, so records need no copy) while the other
-  // scores the previous batch with both packs and compares. Decisions equal replay() one
-  // by one. Undecodable or oversized records are counted, not replayed.
+  // Replays a file against the baseline pack (which must be set), in two stages on two
+  // threads: this one decodes, drops resent ids and enriches the next batch (from a
+  // read-only mapping of the file, so records need no copy; strings a decoder keeps in
+  // its own buffers are copied per batch) while the other scores the previous batch
+  // with both packs and compares. Decisions equal replay() one by one. Undecodable or
+  // oversized records are counted as dead letters, not replayed.
   struct SourceCounts {
-    int64_t records = 0;
+    int64_t records = 0;  // non-blank lines, the header excluded
     int64_t dead_letters = 0;
     int64_t duplicates = 0;
   };
-  Result<SourceCounts> replay_file(const std::string& path, size_t max_event_bytes);
+  Result<SourceCounts> replay_file(const std::string& path, size_t max_event_bytes,
+                                   const ReplayFormat& format = {});
 
   // The report so far (biggest changes sorted).
   BacktestReport report() const;
@@ -161,6 +177,7 @@ class Backtest {
     char country_b[2];
     bool ok_c = false;
     bool ok_b = false;
+    int label = -2;  // as compare() takes it: -2 looks it up in labels_
     domain::Decision cand;
     domain::Decision base;
   };
