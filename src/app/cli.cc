@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"rules", "print a built-in rule pack, or check a rules file", cmd_rules},
     {"backtest", "replay history through candidate rules and compare with production",
      cmd_backtest},
+    {"train", "train a fraud model (XGBoost) on features from the rules' state", cmd_train},
     {"kafka-dev", "a local Kafka cluster (mock brokers, real protocol) with the topics",
      cmd_kafka_dev},
     {"marts", "build the gold marts of a day or a range of days", cmd_marts},

@@ -24,12 +24,14 @@
 #include "app/common.h"
 #include "app/operations.h"
 #include "app/output_file.h"
+#include "app/rules_watcher.h"
 #include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/rng.h"
 #include "gen/paysim.h"
 #include "gen/ph_ewallet.h"
+#include "model/model_file.h"
 #include "pipeline/runner.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/pg_cluster.h"
@@ -62,6 +64,8 @@ constexpr const char* kUsage =
     "  paysim         PaySim CSV rows (1M): the reader alone (paysim_read_rows_per_s),\n"
     "                 then read + scored by the paysim pack (tx_per_s)\n"
     "  --users N      users (default 100000)\n"
+    "  --model FILE   engine: also score every event with this model ('walletflow train'\n"
+    "                 on ph-ewallet events), as process --model does\n"
     "  --dir PATH     working directory for embedded and analytics (default: a temp dir)\n"
     "  --json         print only the JSON result\n";
 
@@ -181,7 +185,7 @@ void generate_lines(gen::StreamGenerator& g, int64_t events, std::string* buffer
   buffer->append(stream::kRecordPadding, ' ');
 }
 
-int engine(int64_t events, int64_t users, BenchResult* r) {
+int engine(int64_t events, int64_t users, const std::string& model_path, BenchResult* r) {
   gen::Dimensions dims = bench_dims(users);
   gen::StreamOptions so;
   so.seed = 11;
@@ -193,9 +197,24 @@ int engine(int64_t events, int64_t users, BenchResult* r) {
   auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
   auto pack = rules::RulePack::builtin("ph-ewallet");
   if (!pack.ok()) return report(pack.error());
+  // With a model: the rules compiled with its features, each event scored by both.
+  std::shared_ptr<const model::Model> model;
+  if (!model_path.empty()) {
+    auto m = model::load_model(model_path);
+    if (!m.ok()) return report(m.error());
+    model = std::make_shared<const model::Model>(std::move(*m));
+    auto combined = pack_with_model(pack->text(), "builtin:ph-ewallet", *model, model_path);
+    if (!combined.ok()) return report(combined.error());
+    *pack = std::move(*combined);
+  }
   SystemClock clock;
   pipeline::Processor processor(*pack, *pii, clock);
   processor.load_users(dims.users);
+  processor.load_merchants(dims.merchants);
+  if (model) {
+    processor.set_model(model, model->manifest.threshold, model->manifest.confirm_threshold,
+                        pipeline::Processor::ModelPolicy::kCombined);
+  }
   store::Batch batch;
   Arena arena;
   // Records in batches as a source hands them out, through the same call the Runner uses.
@@ -862,6 +881,7 @@ int cmd_bench(int argc, char** argv) {
       .option("writers")
       .option("connections")
       .option("queries")
+      .option("model")
       .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
@@ -894,7 +914,7 @@ int cmd_bench(int argc, char** argv) {
   if (!connections.ok()) return usage_error(args, connections.error().message);
   int rc = scenario == "paysim"   ? paysim_bench(*events, &r)
            : scenario == "api"    ? api_bench(*events, *users, static_cast<int>(*connections), &r)
-           : scenario == "engine" ? engine(*events, *users, &r)
+           : scenario == "engine" ? engine(*events, *users, args.get_or("model", ""), &r)
            : scenario == "kafka"  ? kafka(*events, *users, &r)
            : scenario == "postgres"
                ? postgres(*events, *users, args.get_or("store", ""), static_cast<int>(*writers), &r)

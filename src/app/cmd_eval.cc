@@ -5,6 +5,7 @@
 // labelled with the rule's pattern on which it fired, precision = share of events it
 // fired on that are labelled fraud; baseline scores the detector the data came with
 // (PaySim's isFlaggedFraud) the same way, when the labels carry it.
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -15,6 +16,7 @@
 #include "app/output_file.h"
 #include "codec/label_codec.h"
 #include "core/json_writer.h"
+#include "model/model_file.h"
 #include "pipeline/confusion.h"
 #include "pipeline/pr_curve.h"
 
@@ -34,7 +36,11 @@ constexpr const char* kUsage =
     "  --profile NAME  ph-ewallet (default), card, ecommerce or paysim\n"
     "  --pr-curve FILE write the precision-recall curve of the scores as SVG (with the\n"
     "                  baseline detector's point when the labels carry one)\n"
-    "  --json          machine-readable output\n";
+    "  --model FILE    the model the store's events were scored with (process --model):\n"
+    "                  its threshold for the model's and the combination's figures\n"
+    "  --model-threshold X  flag at model score >= X instead (default 0.5 without --model)\n"
+    "  --json          machine-readable output ('overall' is the rules; with model scores\n"
+    "                  also 'model' and 'combined': rules or model)\n";
 
 using pipeline::Confusion;
 
@@ -64,6 +70,7 @@ void write_confusion(JsonWriter& w, const Confusion& c) {
 int cmd_eval(int argc, char** argv) {
   Args args(kUsage);
   args.option("store").option("labels").option("rules").option("profile").option("pr-curve");
+  args.option("model").option("model-threshold");
   args.option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
@@ -72,6 +79,21 @@ int cmd_eval(int argc, char** argv) {
 
   auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
+  // The model's policy: --model-threshold, else the manifest of --model, else 0.5 (and
+  // every rule flag standing).
+  double threshold = 0.5, confirm = 0;
+  if (auto path = args.get("model")) {
+    auto m = model::load_model(*path);
+    if (!m.ok()) return report(m.error());
+    threshold = m->manifest.threshold;
+    confirm = m->manifest.confirm_threshold;
+  }
+  if (args.has("model-threshold")) {
+    auto t = args.get_double("model-threshold", 0.5, 1e-6, 1 - 1e-6);
+    if (!t.ok()) return usage_error(args, t.error().message);
+    threshold = *t;
+    confirm = std::min(confirm, threshold);
+  }
   auto labels = codec::read_labels_file(*labels_path);
   if (!labels.ok()) return report(labels.error());
   auto store = open_store_arg(args, "");
@@ -85,22 +107,33 @@ int cmd_eval(int argc, char** argv) {
   Status loaded = (*store)->replace_labels(rows);
   if (!loaded.ok()) return report(loaded.error());
 
-  Confusion overall, baseline;
+  Confusion overall, baseline, by_model, combined;
   bool has_baseline = false;
+  int64_t model_scored = 0;
   pipeline::ScoreCurve curve;
+  // The model's probability and the combination's score in steps of 1/1000 (the rules'
+  // 0..100 times ten, or the model's, whichever is higher).
+  pipeline::ScoreCurve model_curve(1000), combined_curve(1000);
   std::vector<RuleStats> per_rule(pack->rules().size());
   int64_t events = 0, lost = 0, labelled_fraud = 0;
   Status scanned = (*store)->scan_eval([&](const store::EvalRow& r) {
     ++events;
     if (r.labelled && !r.stored) ++lost;
-    bool flag = r.stored && r.verdict == domain::Verdict::kFlag;
+    // The rules' own verdict (a model may have raised the stored one).
+    bool flag = r.stored && domain::verdict_for(r.fraud_score) == domain::Verdict::kFlag;
     bool fraud = r.labelled && r.is_fraud;
     labelled_fraud += fraud;
-    if (flag && fraud) ++overall.tp;
-    if (flag && !fraud) ++overall.fp;
-    if (!flag && fraud) ++overall.fn;
-    if (!flag && !fraud) ++overall.tn;
+    overall.add(flag, fraud);
     curve.add(r.stored ? r.fraud_score : -1, fraud);
+    const bool scored = r.stored && !std::isnan(r.model_score);
+    model_scored += scored;
+    const bool model_flag = scored && r.model_score >= threshold;
+    by_model.add(model_flag, fraud);
+    // The combined policy: the model's flags, and the rules' that it confirms.
+    combined.add(model_flag || (flag && (!scored || r.model_score >= confirm)), fraud);
+    const int p = scored ? static_cast<int>(std::lround(r.model_score * 1000)) : -1;
+    model_curve.add(p, fraud);
+    combined_curve.add(r.stored ? std::max(r.fraud_score * 10, p) : -1, fraud);
     if (r.labelled && r.baseline >= 0) {
       has_baseline = true;
       baseline.add(r.baseline == 1, fraud);
@@ -125,10 +158,23 @@ int cmd_eval(int argc, char** argv) {
   if (auto path = args.get("pr-curve")) {
     auto out = OutputFile::open(*path);
     if (!out.ok()) return report(out.error());
+    std::vector<pipeline::PrSeries> series(1);
+    series[0].name = model_scored == 0 ? "rules: score >= threshold" : "rules";
+    series[0].points = points;
+    series[0].auprc = auprc;
+    if (model_scored > 0) {
+      series.resize(3);
+      series[1].name = "model";
+      series[1].points = model_curve.points();
+      series[1].auprc = model_curve.auprc();
+      series[2].name = "rules and model";
+      series[2].points = combined_curve.points();
+      series[2].auprc = combined_curve.auprc();
+    }
     (*out)->buffer() = pipeline::pr_curve_svg(
         "Precision-recall of " + pack->name() + " (" + std::to_string(curve.positives()) +
             " frauds in " + std::to_string(events) + " events)",
-        {{"rules: score >= threshold", points, auprc}}, has_baseline ? &baseline : nullptr);
+        series, has_baseline ? &baseline : nullptr);
     if (Status s = (*out)->flush(); !s.ok()) return report(s.error());
   }
 
@@ -158,6 +204,19 @@ int cmd_eval(int argc, char** argv) {
     if (has_baseline) {
       w.key("baseline").begin_object();
       write_confusion(w, baseline);
+      w.end_object();
+    }
+    if (model_scored > 0) {
+      w.key("model").begin_object();
+      write_confusion(w, by_model);
+      w.key("auprc").number(model_curve.auprc(), 4);
+      w.key("threshold").number(threshold, 4);
+      w.key("confirm_threshold").number(confirm, 4);
+      w.key("scored").number(model_scored);
+      w.end_object();
+      w.key("combined").begin_object();
+      write_confusion(w, combined);
+      w.key("auprc").number(combined_curve.auprc(), 4);
       w.end_object();
     }
     w.key("rules").begin_object();
@@ -196,6 +255,15 @@ int cmd_eval(int argc, char** argv) {
       std::printf("  t %3d  flagged %8lld  precision %.4f  recall %.4f  f1 %.4f\n", p.threshold,
                   static_cast<long long>(p.at.tp + p.at.fp), p.at.precision(), p.at.recall(),
                   p.at.f1());
+    }
+    if (model_scored > 0) {
+      std::printf(
+          "model (score >= %.3f, %lld scored): precision %.4f recall %.4f f1 %.4f, AUPRC %.4f\n"
+          "combined (the model's flags, and the rules' it confirms at >= %.4f): precision %.4f "
+          "recall %.4f f1 %.4f, AUPRC %.4f\n",
+          threshold, static_cast<long long>(model_scored), by_model.precision(), by_model.recall(),
+          by_model.f1(), model_curve.auprc(), confirm, combined.precision(), combined.recall(),
+          combined.f1(), combined_curve.auprc());
     }
     if (has_baseline) {
       std::printf(

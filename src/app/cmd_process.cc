@@ -21,6 +21,7 @@
 #include "codec/paysim.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "model/model_file.h"
 #include "pipeline/runner.h"
 #include "stream/file/file_source.h"
 #include "stream/kafka/kafka_source.h"
@@ -60,6 +61,15 @@ constexpr const char* kUsage =
     "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
     "                       logged and the running rules stay)\n"
     "  --profile NAME       ph-ewallet (default), card, ecommerce or paysim: its rules\n"
+    "  --model FILE         a model from 'walletflow train': every event also gets\n"
+    "                       model_score from it (features from the rules' own state);\n"
+    "                       reloaded when the file changes, like --rules\n"
+    "  --model-policy P     combined (default: FLAG at the model's threshold, or when the\n"
+    "                       rules flag and the model confirms: its score >= the\n"
+    "                       manifest's confirm_threshold; an unconfirmed rule flag is\n"
+    "                       MONITOR), either (rules or model) or shadow (score only). A\n"
+    "                       model's FLAG names the features that pushed it most\n"
+    "  --model-threshold X  flag at model score >= X (default: the model's manifest)\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction at most (default 16384)\n"
     "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
@@ -115,6 +125,7 @@ int cmd_process(int argc, char** argv) {
       .option("json", true);
   args.option("kafka-config").option("publish").option("config");
   args.option("paysim-start").option("labels-out").option("mapping");
+  args.option("model").option("model-policy").option("model-threshold");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
 
   auto source_arg = args.get("source");
@@ -185,6 +196,27 @@ int cmd_process(int argc, char** argv) {
                   ? rules::RulePack::builtin(mapping.profile)
                   : load_pack(args);
   if (!pack.ok()) return report(pack.error());
+  // A trained model: the rules compiled with its features, so both read one state.
+  const std::string policy = args.get_or("model-policy", "combined");
+  if (policy != "combined" && policy != "either" && policy != "shadow") {
+    return usage_error(args, "--model-policy must be combined, either or shadow");
+  }
+  if (!args.has("model") && (args.has("model-policy") || args.has("model-threshold"))) {
+    return usage_error(args, "--model-policy and --model-threshold go with --model FILE");
+  }
+  auto threshold_arg = args.get_double("model-threshold", 0, 1e-6, 1 - 1e-6);
+  if (!threshold_arg.ok()) return usage_error(args, threshold_arg.error().message);
+  std::shared_ptr<const model::Model> model;
+  if (auto path = args.get("model")) {
+    auto m = model::load_model(*path);
+    if (!m.ok()) return report(m.error());
+    model = std::make_shared<const model::Model>(std::move(*m));
+    auto combined = pack_with_model(
+        pack->text(), args.get_or("rules", "builtin:" + args.get_or("profile", "ph-ewallet")),
+        *model, *path);
+    if (!combined.ok()) return report(combined.error());
+    *pack = std::move(*combined);
+  }
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
   std::unique_ptr<stream::Source> source;
@@ -216,6 +248,9 @@ int cmd_process(int argc, char** argv) {
   auto users = (*store)->load_users();
   if (!users.ok()) return report(users.error());
   processor.load_users(*users);
+  auto merchants = (*store)->load_merchants();
+  if (!merchants.ok()) return report(merchants.error());
+  processor.load_merchants(*merchants);
   std::unique_ptr<OutputFile> labels;
   if (auto labels_path = args.get("labels-out")) {
     auto f = OutputFile::open(*labels_path);
@@ -230,6 +265,15 @@ int cmd_process(int argc, char** argv) {
   };
   if (paysim) processor.read_paysim(*paysim_start, write_truth);
   if (csv) processor.read_rows(std::move(csv_decoder), write_truth);
+  if (model) {
+    using Policy = pipeline::Processor::ModelPolicy;
+    processor.set_model(model,
+                        args.has("model-threshold") ? *threshold_arg : model->manifest.threshold,
+                        model->manifest.confirm_threshold,
+                        policy == "shadow"   ? Policy::kShadow
+                        : policy == "either" ? Policy::kEither
+                                             : Policy::kCombined);
+  }
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);
@@ -243,7 +287,7 @@ int cmd_process(int argc, char** argv) {
     extra_writers.push_back(std::move(*w));
   }
   pipeline::RulesMailbox mailbox;
-  std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
+  std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, model, mailbox, &options);
   std::unique_ptr<KafkaOutputs> outputs;
   if (auto brokers = args.get("publish")) {
     // Orders (the ecommerce profile) leave as seed 004's engine sends them.
@@ -292,6 +336,16 @@ int cmd_process(int argc, char** argv) {
   w.key("rules_reloads").number(snap.rules_swaps);
   w.key("rules_reload_errors").number(watcher ? watcher->errors() : 0);
   if (outputs) w.key("published").number(outputs->counts().delivered);
+  if (const model::Model* m = processor.model()) {
+    w.key("model").begin_object();
+    w.key("name").string(m->manifest.name);
+    w.key("trained_at").string(m->manifest.trained_at);
+    w.key("policy").string(policy);
+    w.key("scored").number(processor.counters().model_scored);
+    w.key("flagged_beyond_rules").number(processor.counters().model_flagged);
+    w.key("rule_flags_not_confirmed").number(processor.counters().model_vetoed);
+    w.end_object();
+  }
   if (auto* kafka = dynamic_cast<stream::kafka::KafkaSource*>(source.get())) {
     stream::kafka::KafkaSource::Metrics m = kafka->metrics();
     w.key("kafka").begin_object();

@@ -188,11 +188,13 @@ int cmd_run(int argc, char** argv) {
 
   pipeline::Processor processor(*pack, *pii, clock);
   processor.load_users(dims->users);
+  processor.load_merchants(dims->merchants);
   pipeline::RunnerOptions options;
   options.batch_records = 4096;
   options.max_batch_age_us = 200'000;
   pipeline::RulesMailbox mailbox;
-  std::unique_ptr<RulesWatcher> watcher = watch_rules_option(args, *pack, mailbox, &options);
+  std::unique_ptr<RulesWatcher> watcher =
+      watch_rules_option(args, *pack, nullptr, mailbox, &options);
   std::mutex processor_mutex;  // the stream and POST /api/v1/score share the Processor
   std::unique_ptr<HubSink> hub_sink;
   std::unique_ptr<api::Server> api_server;  // stopped (destroyed) before what it uses

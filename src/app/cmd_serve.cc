@@ -86,22 +86,28 @@ int cmd_serve(int argc, char** argv) {
   auto tokens = api::Tokens::create(*secret, options.issuer, options.token_ttl_us);
   if (!tokens.ok()) return report(tokens.error());
   std::vector<domain::User> users;
+  std::vector<domain::Merchant> merchants;
   {
     auto store = open_store_arg(args, "");  // migrated before the first request
     if (!store.ok()) return report(store.error());
     auto dims = load_dimensions(**store);
     if (!dims.ok() && dims.error().code != Errc::kNotFound) return report(dims.error());
-    if (dims.ok()) users = std::move(dims->users);
+    if (dims.ok()) {
+      users = std::move(dims->users);
+      merchants = std::move(dims->merchants);
+    }
   }
   SystemClock clock;
   pipeline::Processor processor(*pack, *pii, clock);
   processor.load_users(users);
+  processor.load_merchants(merchants);
   std::mutex processor_mutex;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher;
   if (!options.rules_file.empty()) {
     install_reload_handler();
-    watcher = std::make_unique<RulesWatcher>(options.rules_file, pack->version(), mailbox);
+    watcher = std::make_unique<RulesWatcher>(options.rules_file, pack->text(), options.rules_file,
+                                             "", nullptr, pack->version(), mailbox);
   }
   auto ops = Operations::open(args);
   if (!ops.ok()) return report(ops.error());

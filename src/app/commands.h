@@ -12,6 +12,7 @@ int cmd_eval(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_rules(int argc, char** argv);
 int cmd_backtest(int argc, char** argv);
+int cmd_train(int argc, char** argv);
 int cmd_kafka_dev(int argc, char** argv);
 int cmd_pg_dev(int argc, char** argv);
 int cmd_store(int argc, char** argv);

@@ -1,7 +1,9 @@
 #include "app/rules_watcher.h"
 
 #include <csignal>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "core/log.h"
 #include "core/thread.h"
@@ -28,19 +30,46 @@ void install_reload_handler() {
 }
 
 std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::RulePack& running,
+                                                 std::shared_ptr<const model::Model> model,
                                                  pipeline::RulesMailbox& mailbox,
                                                  pipeline::RunnerOptions* options) {
   auto file = args.get("rules");
-  if (!file) return nullptr;
+  auto model_file = args.get("model");
+  if (!file && !model_file) return nullptr;
   install_reload_handler();
   options->rules = &mailbox;
-  return std::make_unique<RulesWatcher>(*file, running.version(), mailbox);
+  return std::make_unique<RulesWatcher>(
+      file.value_or(""), running.text(), "builtin:" + args.get_or("profile", "ph-ewallet"),
+      model_file.value_or(""), std::move(model), running.version(), mailbox);
 }
 
-RulesWatcher::RulesWatcher(std::string path, std::string running_version,
-                           pipeline::RulesMailbox& mailbox)
-    : path_(std::move(path)), version_(std::move(running_version)), mailbox_(mailbox) {
-  seen_ = identify(path_);
+Result<rules::RulePack> pack_with_model(std::string_view rules_text, const std::string& origin,
+                                        const model::Model& model, const std::string& model_path) {
+  auto pack = rules::RulePack::parse_with_features(rules_text, origin, model.features_text,
+                                                   model_path + " (its features file)");
+  if (!pack.ok()) return pack.take_error();
+  std::vector<std::string> names;
+  for (const auto& [name, expr] : pack->model_features()) names.push_back(name);
+  if (names != model.manifest.features) {
+    return make_error(Errc::kConfig, "model '" + model_path +
+                                         "': its features file and manifest list different "
+                                         "features");
+  }
+  return pack;
+}
+
+RulesWatcher::RulesWatcher(std::string path, std::string rules_text, std::string rules_origin,
+                           std::string model_path, std::shared_ptr<const model::Model> model,
+                           std::string running_version, pipeline::RulesMailbox& mailbox)
+    : path_(std::move(path)),
+      rules_text_(std::move(rules_text)),
+      rules_origin_(std::move(rules_origin)),
+      model_path_(std::move(model_path)),
+      model_(std::move(model)),
+      version_(std::move(running_version)),
+      mailbox_(mailbox) {
+  if (!path_.empty()) seen_ = identify(path_);
+  if (!model_path_.empty()) model_seen_ = identify(model_path_);
   thread_ = spawn_quiet_thread([this] { loop(); });
 }
 
@@ -67,31 +96,60 @@ void RulesWatcher::loop() {
       if (hangups().load() != hangups_seen) break;
     }
     uint64_t h = hangups().load();
-    FileId now = identify(path_);
-    if (h == hangups_seen && now == seen_) continue;
+    FileId now = path_.empty() ? FileId() : identify(path_);
+    FileId model_now = model_path_.empty() ? FileId() : identify(model_path_);
+    if (h == hangups_seen && now == seen_ && model_now == model_seen_) continue;
     hangups_seen = h;
     // A file being written may be caught half-way: wait until it stops changing.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    FileId settled = identify(path_);
-    if (!(settled == now)) continue;  // next round sees it again
+    FileId settled = path_.empty() ? FileId() : identify(path_);
+    FileId model_settled = model_path_.empty() ? FileId() : identify(model_path_);
+    if (!(settled == now) || !(model_settled == model_now)) continue;  // next round
+    const bool model_changed = !(model_settled == model_seen_) || h != hangups_seen;
     seen_ = settled;
-    reload();
+    model_seen_ = model_settled;
+    reload(model_changed && !model_path_.empty());
   }
 }
 
-void RulesWatcher::reload() {
-  auto pack = rules::RulePack::load_file(path_);
-  if (!pack.ok()) {
+void RulesWatcher::reload(bool reload_model) {
+  auto refuse = [&](const std::string& message) {
     errors_.fetch_add(1);
-    log::error("rules reload refused, still running version " + version_ + ":\n" +
-               pack.error().message);
-    return;
+    log::error("reload refused, still running rules version " + version_ + ":\n" + message);
+  };
+  std::string text = rules_text_, origin = rules_origin_;
+  if (!path_.empty()) {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return refuse("cannot read '" + path_ + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    origin = path_;
   }
-  if (pack->version() == version_) return;  // touched, not changed
+  std::shared_ptr<const model::Model> model = model_;
+  bool new_model = false;
+  if (reload_model) {
+    auto loaded = model::load_model(model_path_);
+    if (!loaded.ok()) return refuse(loaded.error().message);
+    model = std::make_shared<const model::Model>(std::move(*loaded));
+    new_model = model->manifest.trained_at != model_->manifest.trained_at ||
+                model->features_text != model_->features_text;
+  }
+  auto pack = model ? pack_with_model(text, origin, *model, model_path_)
+                    : rules::RulePack::parse(text, origin);
+  if (!pack.ok()) return refuse(pack.error().message);
+  if (pack->version() == version_ && !new_model) return;  // touched, not changed
   version_ = pack->version();
-  std::string summary = "rules reloaded from " + path_ + ": version " + version_ + ", " +
+  std::string summary = "rules reloaded from " + origin + ": version " + version_ + ", " +
                         std::to_string(pack->rules().size()) + " rules";
-  mailbox_.post(std::make_shared<const rules::RulePack>(std::move(*pack)));
+  if (new_model) {
+    summary += "; model reloaded from " + model_path_ + " (trained " + model->manifest.trained_at +
+               ", threshold " + std::to_string(model->manifest.threshold) + ")";
+    model_ = model;
+    mailbox_.post(std::make_shared<const rules::RulePack>(std::move(*pack)), model);
+  } else {
+    mailbox_.post(std::make_shared<const rules::RulePack>(std::move(*pack)));
+  }
   reloads_.fetch_add(1);
   log::info(summary);
 }

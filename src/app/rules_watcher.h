@@ -1,8 +1,9 @@
-// Hot reload of a rules file for `process` and `run`: a background thread notices a
-// changed file (polled every 250 ms: modification time, size, inode, so an editor's
-// save-by-rename counts) or a SIGHUP, loads and compiles it off the scoring path, and
-// posts a valid pack to the Runner's mailbox. An invalid file leaves the running rules in
-// place: the error is logged and counted. Stops and joins on destruction.
+// Hot reload of a rules file and a model file for `process` and `run`: a background
+// thread notices a changed file (polled every 250 ms: modification time, size, inode, so
+// an editor's save-by-rename counts) or a SIGHUP, loads and compiles it off the scoring
+// path (the rules with the model's features, when there is a model), and posts a valid
+// pack (and model) to the Runner's mailbox. An invalid file leaves the running rules and
+// model in place: the error is logged and counted. Stops and joins on destruction.
 #pragma once
 
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "app/args.h"
+#include "model/model_file.h"
 #include "pipeline/rules_mailbox.h"
 #include "pipeline/runner.h"
 #include "rules/pack.h"
@@ -22,7 +24,11 @@ namespace wf::app {
 
 class RulesWatcher {
  public:
-  RulesWatcher(std::string path, std::string running_version, pipeline::RulesMailbox& mailbox);
+  // `path`: the rules file, or empty when the rules are fixed (`rules_text`, named
+  // `rules_origin`). `model_path`: the model file, or empty; `model` the running one.
+  RulesWatcher(std::string path, std::string rules_text, std::string rules_origin,
+               std::string model_path, std::shared_ptr<const model::Model> model,
+               std::string running_version, pipeline::RulesMailbox& mailbox);
   ~RulesWatcher();
   RulesWatcher(const RulesWatcher&) = delete;
   RulesWatcher& operator=(const RulesWatcher&) = delete;
@@ -39,12 +45,17 @@ class RulesWatcher {
   };
   static FileId identify(const std::string& path);
   void loop();
-  void reload();
+  void reload(bool reload_model);
 
   std::string path_;
+  std::string rules_text_;
+  std::string rules_origin_;
+  std::string model_path_;
+  std::shared_ptr<const model::Model> model_;
   std::string version_;
   pipeline::RulesMailbox& mailbox_;
   FileId seen_;
+  FileId model_seen_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> reloads_{0};
   std::atomic<int64_t> errors_{0};
@@ -54,10 +65,16 @@ class RulesWatcher {
 // Makes SIGHUP request a reload from every RulesWatcher (instead of ending the process).
 void install_reload_handler();
 
-// With --rules FILE: installs the SIGHUP handler and a watcher of FILE posting to
-// `mailbox`, and points `options` at the mailbox. Null without --rules.
+// With --rules FILE and/or --model FILE: installs the SIGHUP handler and a watcher of
+// them posting to `mailbox`, and points `options` at the mailbox. Null with neither.
+// `running` is the pack in use (compiled with `model`'s features when there is one).
 std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::RulePack& running,
+                                                 std::shared_ptr<const model::Model> model,
                                                  pipeline::RulesMailbox& mailbox,
                                                  pipeline::RunnerOptions* options);
+
+// The running pack compiled with a model's features (checked against its manifest).
+Result<rules::RulePack> pack_with_model(std::string_view rules_text, const std::string& origin,
+                                        const model::Model& model, const std::string& model_path);
 
 }  // namespace wf::app

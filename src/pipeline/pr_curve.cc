@@ -10,7 +10,7 @@ void ScoreCurve::add(int score, bool fraud) {
     (fraud ? unscored_fraud_ : unscored_legit_) += 1;
     return;
   }
-  const size_t s = static_cast<size_t>(std::min(score, kMaxScore));
+  const size_t s = static_cast<size_t>(std::min(score, max_score_));
   (fraud ? fraud_ : legit_)[s] += 1;
 }
 
@@ -26,7 +26,7 @@ std::vector<ScoreCurve::Point> ScoreCurve::points() const {
   for (int64_t v : legit_) all_legit += v;
   std::vector<Point> out;
   int64_t tp = 0, fp = 0;
-  for (int t = kMaxScore; t >= 1; --t) {
+  for (int t = max_score_; t >= 1; --t) {
     const size_t s = static_cast<size_t>(t);
     if (fraud_[s] == 0 && legit_[s] == 0) continue;
     tp += fraud_[s];

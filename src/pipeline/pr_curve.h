@@ -16,9 +16,17 @@ class ScoreCurve {
  public:
   static constexpr int kMaxScore = 100;
 
-  // One event: its score (0..100; below 0 for an event never scored, which no threshold
-  // flags) and its label.
+  // Scores 0..max_score: the rules' 0..100, or a model's probability in steps of
+  // 1/max_score.
+  explicit ScoreCurve(int max_score = kMaxScore)
+      : max_score_(max_score),
+        fraud_(static_cast<size_t>(max_score) + 1),
+        legit_(static_cast<size_t>(max_score) + 1) {}
+
+  // One event: its score (0..max_score; below 0 for an event never scored, which no
+  // threshold flags) and its label.
   void add(int score, bool fraud);
+  int max_score() const { return max_score_; }
 
   struct Point {
     int threshold = 0;  // flag when score >= threshold
@@ -32,8 +40,9 @@ class ScoreCurve {
   int64_t positives() const;
 
  private:
-  std::array<int64_t, kMaxScore + 1> fraud_{};
-  std::array<int64_t, kMaxScore + 1> legit_{};
+  int max_score_;
+  std::vector<int64_t> fraud_;
+  std::vector<int64_t> legit_;
   int64_t unscored_fraud_ = 0;
   int64_t unscored_legit_ = 0;
 };

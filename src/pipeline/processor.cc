@@ -1,7 +1,9 @@
 #include "pipeline/processor.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "core/cycle_timer.h"
@@ -43,12 +45,81 @@ size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   retired_.push_back(Retired{std::move(pack_), std::move(alert_types_)});
   pack_ = std::move(pack);
   decoder_.set_order_currency(pack_->base_currency());
+  features_.assign(pack_->model_features().size(), 0);
   engine_ = std::move(engine);
   alert_types_.clear();
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
   hits_.assign(pack_->rules().size(), 0);
   ++counters_.rules_swaps;
   return carried;
+}
+
+void Processor::set_model(std::shared_ptr<const model::Model> model, double threshold,
+                          double confirm, ModelPolicy policy) {
+  model_ = std::move(model);
+  model_threshold_ = threshold;
+  model_confirm_ = policy == ModelPolicy::kCombined ? std::min(confirm, threshold) : 0;
+  model_policy_ = policy;
+  features_.assign(pack_->model_features().size(), 0);
+  contributions_.assign(features_.size(), 0);
+}
+
+void Processor::replace_model(std::shared_ptr<const model::Model> model) {
+  const double threshold = model->manifest.threshold;
+  const double confirm = model->manifest.confirm_threshold;
+  set_model(std::move(model), threshold, confirm, model_policy_);
+}
+
+void Processor::collect_features(FeatureSink sink) {
+  feature_sink_ = std::move(sink);
+  features_.assign(pack_->model_features().size(), 0);
+}
+
+double Processor::apply_model(domain::Decision* decision) {
+  const double p = model_->trees.predict(features_);
+  if (model_policy_ == ModelPolicy::kShadow) return p;
+  char buf[96];
+  if (p < model_threshold_) {
+    if (p < model_confirm_ && decision->verdict == domain::Verdict::kFlag) {
+      // The rules flagged it; the model does not confirm: watch it, no alert.
+      decision->verdict = domain::Verdict::kMonitor;
+      std::snprintf(buf, sizeof buf, "; MODEL: fraud score %.4f below %.4f does not confirm", p,
+                    model_confirm_);
+      reasons_.append(buf);
+      ++counters_.model_vetoed;
+    }
+    return p;
+  }
+  // Flagged by the model: say which features pushed it there (the three that added most).
+  double bias = 0;
+  model_->trees.contributions(features_, contributions_, &bias);
+  size_t top[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
+  for (size_t i = 0; i < contributions_.size(); ++i) {
+    if (!(contributions_[i] > 0)) continue;
+    for (size_t k = 0; k < 3; ++k) {
+      if (top[k] == SIZE_MAX || contributions_[i] > contributions_[top[k]]) {
+        for (size_t j = 2; j > k; --j) top[j] = top[j - 1];
+        top[k] = i;
+        break;
+      }
+    }
+  }
+  if (decision->rules_fired == 0) {
+    reasons_.clear();
+  } else {
+    reasons_.append("; ");
+  }
+  std::snprintf(buf, sizeof buf, "MODEL: fraud score %.3f", p);
+  reasons_.append(buf);
+  const std::vector<std::string>& names = model_->manifest.features;
+  for (size_t k = 0; k < 3 && top[k] != SIZE_MAX; ++k) {
+    const double v = features_[top[k]];
+    std::snprintf(buf, sizeof buf, "%s%s %.4g (+%.2f)", k == 0 ? " from " : ", ",
+                  top[k] < names.size() ? names[top[k]].c_str() : "?", v, contributions_[top[k]]);
+    reasons_.append(buf);
+  }
+  decision->verdict = domain::Verdict::kFlag;
+  return p;
 }
 
 void Processor::read_rows(std::unique_ptr<codec::RowDecoder> rows, TruthSink truth) {
@@ -59,6 +130,10 @@ void Processor::read_rows(std::unique_ptr<codec::RowDecoder> rows, TruthSink tru
 void Processor::read_paysim(Instant start, TruthSink truth) {
   read_rows(std::make_unique<codec::PaysimDecoder>(start, pack_->base_currency()),
             std::move(truth));
+}
+
+void Processor::load_merchants(const std::vector<domain::Merchant>& merchants) {
+  for (const domain::Merchant& m : merchants) merchant_risks_.set(m.merchant_id, m.risk_score);
 }
 
 void Processor::load_users(const std::vector<domain::User>& users) {
@@ -121,7 +196,9 @@ std::vector<std::pair<std::string, int64_t>> Processor::rule_hits() const {
   return {all.begin(), all.end()};
 }
 
-bool Processor::fold(const store::StoredFact& f) {
+bool Processor::fold(const store::StoredFact& f) { return fold(f, {}); }
+
+bool Processor::fold(const store::StoredFact& f, std::span<double> model_features) {
   if (recent_ids_.seen_or_add(f.tx.transaction_id, f.tx.event_ts)) return false;
   domain::Transaction tx = f.tx;
   rules::Event e;
@@ -131,7 +208,8 @@ bool Processor::fold(const store::StoredFact& f) {
   e.user = user_slot(tx.user_id);
   e.home_province = homes_.province(e.user);
   e.homes = homes_.locations();
-  engine_->observe(e);
+  e.merchant_risks = &merchant_risks_;
+  engine_->observe(e, model_features);
   return true;
 }
 
@@ -163,6 +241,8 @@ void Processor::dead_letter(const stream::Record& record, const Error& error, st
 }
 
 namespace {
+
+constexpr std::string_view kModelAlertType = "MODEL learned_score";
 
 // The user id of a raw event, found without parsing ("user_id":"..."); empty if absent
 // or spelled unusually. Only a prefetch hint: the decoder remains the authority.
@@ -237,8 +317,19 @@ Result<Processor::Scored> Processor::score(std::string_view json) {
   ev.user = user_slot(tx.user_id);
   ev.home_province = homes_.province(ev.user);
   ev.homes = homes_.locations();
+  ev.merchant_risks = &merchant_risks_;
   Scored s;
-  s.decision = engine_->evaluate_only(ev, &s.reasons);
+  const bool scored_by_model = model_ && !features_.empty();
+  s.decision = scored_by_model ? engine_->evaluate_only(ev, &s.reasons, features_)
+                               : engine_->evaluate_only(ev, &s.reasons);
+  if (scored_by_model) {
+    if (s.decision.rules_fired != 0) reasons_ = s.reasons;
+    s.model_score = apply_model(&s.decision);
+    if (model_policy_ != ModelPolicy::kShadow &&
+        (s.model_score >= model_threshold_ || s.model_score < model_confirm_)) {
+      s.reasons = reasons_;
+    }
+  }
   if (s.decision.rules_fired != 0) {
     std::string ids(pack_->rules().size() * 17 + 1, '\0');
     ids.resize(pack_->fired_ids(s.decision.rules_fired, ids.data(), ids.size()));
@@ -297,7 +388,21 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   ev.user = user_slot(tx.user_id);
   ev.home_province = homes_.province(ev.user);
   ev.homes = homes_.locations();
-  domain::Decision decision = engine_->evaluate(ev, &reasons_);
+  ev.merchant_risks = &merchant_risks_;
+  const bool with_features = (model_ || feature_sink_) && !features_.empty();
+  domain::Decision decision = with_features ? engine_->evaluate(ev, &reasons_, features_)
+                                            : engine_->evaluate(ev, &reasons_);
+  const int rule_score = decision.score;
+  const uint64_t rules_fired = decision.rules_fired;
+  double model_score = std::numeric_limits<double>::quiet_NaN();
+  if (model_ && with_features) {
+    model_score = apply_model(&decision);
+    ++counters_.model_scored;
+  }
+  const bool model_flagged = decision.verdict == domain::Verdict::kFlag &&
+                             domain::verdict_for(rule_score) != domain::Verdict::kFlag;
+  counters_.model_flagged += model_flagged;
+  if (feature_sink_) feature_sink_(tx.transaction_id, tx.event_ts, rule_score, features_);
 
   store::FactRow& row = batch->facts.emplace_back();  // built in place, not copied
   if (!tx.ip_address.empty()) {
@@ -346,17 +451,22 @@ void Processor::process_one(const stream::Record& record, store::Batch* batch, A
   row.product_id = keep(tx.product_id);
   row.quantity = tx.quantity;
   row.fraud_score = decision.score;
+  row.model_score = model_score;
   row.verdict = decision.verdict;
-  if (decision.rules_fired != 0) {
+  if (rules_fired != 0) {
     // Room for every id at its longest (16 chars) plus a comma each.
     size_t capacity = pack_->rules().size() * 17 + 1;
     char* ids = arena->allocate(capacity);
-    size_t n = pack_->fired_ids(decision.rules_fired, ids, capacity);
+    size_t n = pack_->fired_ids(rules_fired, ids, capacity);
     row.rules_fired = std::string_view(ids, n);
-    row.reasons = arena->copy(reasons_);
   }
+  if (rules_fired != 0 || model_flagged) row.reasons = arena->copy(reasons_);
   row.ruleset_version = pack_->version();
-  if (decision.top_rule >= 0) row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];
+  if (model_flagged) {
+    row.alert_type = kModelAlertType;
+  } else if (decision.top_rule >= 0) {
+    row.alert_type = alert_types_[static_cast<size_t>(decision.top_rule)];
+  }
   row.source_offset = record.offset;
   row.source = record.source;
   int64_t elapsed = CycleTimer::elapsed_ns(start);

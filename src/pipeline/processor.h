@@ -8,8 +8,10 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "core/histogram.h"
 #include "core/time.h"
 #include "domain/dims.h"
+#include "model/model_file.h"
 #include "pipeline/pii_memo.h"
 #include "pipeline/pii_protector.h"
 #include "pipeline/recent_ids.h"
@@ -38,7 +41,10 @@ struct ProcessorCounters {
   int64_t flagged = 0;
   int64_t monitored = 0;
   std::array<int64_t, 16> dead_by_code{};
-  int64_t rules_swaps = 0;  // hot reloads applied
+  int64_t rules_swaps = 0;    // hot reloads applied
+  int64_t model_scored = 0;   // events the model scored
+  int64_t model_flagged = 0;  // FLAGs the rules alone would not have raised
+  int64_t model_vetoed = 0;   // rule FLAGs the model did not confirm
 };
 
 class Processor {
@@ -64,8 +70,32 @@ class Processor {
   // PaySim's CSV: step 0 is `start`, amounts in the pack's base currency.
   void read_paysim(Instant start, TruthSink truth = {});
 
+  // How a model's score joins the rules' verdict.
+  enum class ModelPolicy {
+    kShadow,    // scored and stored only
+    kEither,    // FLAG when the rules flag or the model's score >= threshold
+    kCombined,  // FLAG when the score >= threshold, or the rules flag and it is >= confirm
+  };
+  // Scores every later event with a trained model beside the rules: its features are the
+  // pack's model features (the pack must be compiled with the model's features file, in
+  // the manifest's order). Each fact gets model_score; a FLAG the model raises names the
+  // features that pushed its score most, a rule flag it does not confirm becomes MONITOR
+  // with the model's score in the reasons. Null: no model.
+  void set_model(std::shared_ptr<const model::Model> model, double threshold, double confirm,
+                 ModelPolicy policy);
+  const model::Model* model() const { return model_.get(); }
+  // A reloaded model (same policy; its threshold from its manifest), after swap_rules()
+  // installed the pack compiled with its features.
+  void replace_model(std::shared_ptr<const model::Model> model);
+  // Training: every scored event's id, time, rule score and model-feature values.
+  using FeatureSink = std::function<void(std::string_view id, Instant ts, int rule_score,
+                                         std::span<const double> features)>;
+  void collect_features(FeatureSink sink);
+
   // Registers dim_users so the dormancy rule knows their last activity.
   void load_users(const std::vector<domain::User>& users);
+  // Registers dim_merchants' risk scores (the rules' merchant_risk).
+  void load_merchants(const std::vector<domain::Merchant>& merchants);
   // Rebuilds rule state from what `store` already holds, so a restarted process scores
   // the next event exactly as an uninterrupted one would. With `positions` (the Kafka
   // partitions about to be consumed), the replay reaches back far enough for the one
@@ -74,6 +104,8 @@ class Processor {
   // Folds one stored fact into the state, as restore_state() does for each: how `serve`
   // follows what another process commits. False when this fact was already folded.
   bool fold(const store::StoredFact& fact);
+  // The same, also computing the pack's model features (training from a store).
+  bool fold(const store::StoredFact& fact, std::span<double> model_features);
   // The alert type ("R001 high_amount_night") a fact with these fired rules carried.
   std::string_view alert_type_of(std::string_view rules_fired) const;
   // Forgets all rule state and recently seen ids (users and their dimensions stay), before
@@ -91,6 +123,7 @@ class Processor {
     std::string rules_fired;  // "R001,R004"
     std::string reasons;
     std::string_view ruleset_version;
+    double model_score = std::numeric_limits<double>::quiet_NaN();  // NaN: no model
     int64_t latency_ns = 0;
   };
   Result<Scored> score(std::string_view json);
@@ -112,6 +145,9 @@ class Processor {
   void dead_letter(const stream::Record& record, const Error& error, store::Batch* batch,
                    Arena* arena);
   uint32_t user_slot(std::string_view user_id);
+  // The model's score for features_; with `decides`, may raise `decision` to FLAG and add
+  // the model's reason to reasons_.
+  double apply_model(domain::Decision* decision);
 
   std::shared_ptr<const rules::RulePack> pack_;
   const PiiProtector& pii_;
@@ -123,6 +159,7 @@ class Processor {
   UserIndex users_;
   std::vector<Instant> dim_last_seen_;  // per user slot: last_txn_at from dim_users
   UserHomes homes_;
+  rules::MerchantRisks merchant_risks_;
   PiiMemo pii_memo_;
   RecentIds recent_ids_;
   // Newest accepted event time: with the wall clock, bounds how far ahead of the stream
@@ -133,6 +170,13 @@ class Processor {
   std::vector<int64_t> hits_;                    // events each rule of the pack fired on
   std::map<std::string, int64_t> retired_hits_;  // by rule id, of packs swapped out
   std::string reasons_;                          // this event's reason texts (reused buffer)
+  std::shared_ptr<const model::Model> model_;
+  double model_threshold_ = 0.5;
+  double model_confirm_ = 0;
+  ModelPolicy model_policy_ = ModelPolicy::kShadow;
+  FeatureSink feature_sink_;
+  std::vector<double> features_;       // this event's model features
+  std::vector<double> contributions_;  // and what each added to the model's score
   struct Retired {
     std::shared_ptr<const rules::RulePack> pack;
     std::vector<std::string> alert_types;

@@ -51,6 +51,7 @@ constexpr FieldInfo kFields[] = {
     {"has_balances", Field::kHasBalances, Type::kBool},
     {"home_province", Field::kHomeProvince, Type::kString},
     {"home_location", Field::kHomeLocation, Type::kLocation},
+    {"merchant_risk", Field::kMerchantRisk, Type::kInt},
 };
 
 bool numeric(Type t) { return t == Type::kInt || t == Type::kNumber; }

@@ -40,6 +40,8 @@ struct CompileInput {
     int reason = -1;  // source index, -1 when the rule has no reason template
   };
   std::vector<RuleInput> rules;
+  // Model features ([[model_feature]]): each expression's source index, in order.
+  std::vector<int> outputs;
   Currency base_currency = Currency::php();
   std::string home_country = "PH";
   // Converts a money literal in another currency to base minor units (the pack's FX).
@@ -54,6 +56,7 @@ bool compile(const CompileInput& input, Program* out, std::vector<CompileError>*
 inline constexpr int64_t kMaxWindowUs = 30 * 86'400'000'000LL;
 inline constexpr int kMaxWindowEvents = kMaxRingCapacity;
 inline constexpr size_t kMaxFeatures = 64;  // the per-event "computed" mask
+inline constexpr size_t kMaxModelFeatures = 256;
 
 // The compiler's working state, shared by compiler.cc (expressions) and
 // compiler_features.cc (stateful features). One per compile() call.
@@ -107,6 +110,7 @@ class Compiler {
   Operand to_number(Operand a);
   int feature_source(const std::string& name) const;
   void compile_rule(size_t index);
+  void compile_output(int source);
 
   std::vector<CompileError>* errors_;
   int source_ = 0;  // the source being compiled (for error positions)
@@ -120,6 +124,7 @@ class Compiler {
   std::vector<Insn> prologue_;
   std::vector<Insn> body_;
   std::vector<Insn> reasons_;
+  std::vector<Insn> outputs_;  // model features, computed for scoring and training only
   std::vector<Insn>* code_ = &body_;
   std::map<int, uint16_t> field_regs_;
   std::vector<std::string> expanding_;  // named features being compiled (cycle check)

@@ -158,6 +158,38 @@ void Compiler::compile_rule(size_t index) {
   p_->rules.push_back(std::move(rc));
 }
 
+void Compiler::compile_output(int source) {
+  source_ = source;
+  code_ = &outputs_;
+  OutputCode out;
+  ParseError perr;
+  std::unique_ptr<Node> tree = parse_expression(in_.sources[source].text, &perr);
+  if (!tree) {
+    error_at(perr.pos, perr.message);
+  } else {
+    Operand v = compile(*tree);
+    switch (v.type) {
+      case Type::kError:
+        break;
+      case Type::kBool:
+      case Type::kInt:
+      case Type::kNumber:
+      case Type::kMoney:
+      case Type::kDuration:
+      case Type::kTime:
+        out.reg = v.reg;
+        out.type = v.type;
+        break;
+      default:
+        error(*tree, std::string("a model feature is a number (bool, integer, number, money, "
+                                 "duration or time), got ") +
+                         type_name(v.type));
+    }
+  }
+  code_ = &body_;
+  p_->outputs.push_back(out);
+}
+
 bool Compiler::run() {
   p_->idle_expiry_us = in_.idle_expiry_us;
   for (const auto& [name, src] : in_.features) {
@@ -175,6 +207,7 @@ bool Compiler::run() {
     feature_trees_[name] = std::move(tree);
   }
   for (size_t i = 0; i < in_.rules.size(); ++i) compile_rule(i);
+  for (int source : in_.outputs) compile_output(source);
   // Named features no rule uses are still checked, so a typo in one is not silent; in a
   // scratch program, so they add no state or code.
   for (const auto& [name, src] : in_.features) {
@@ -211,6 +244,8 @@ bool Compiler::run() {
   append(prologue_);
   const uint32_t body = append(body_);
   const uint32_t reasons = append(reasons_);
+  p_->outputs_begin = append(outputs_);
+  p_->outputs_end = static_cast<uint32_t>(p_->code.size());
   p_->prologue_end = body;
   p_->rules_end = reasons;
   for (RuleCode& rc : p_->rules) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "rules/program.h"
 
@@ -98,6 +99,12 @@ void load_field(const Event& e, Field f, Reg& r) {
         r.d2 = e.homes[e.user].lon;
       }
       return;
+    case Field::kMerchantRisk: {
+      const int risk = e.merchant_risks ? e.merchant_risks->find(tx.merchant_id) : -1;
+      r.i = risk;
+      r.null = risk < 0;
+      return;
+    }
     case Field::kLat:  // as sent, also when out of range: valid_geo(lat, lon) checks
       r.d = tx.lat;
       r.null = !tx.has_location;
@@ -207,8 +214,13 @@ op_kMove:
          d.d = d.null ? 0 : static_cast<double>(a.i) / static_cast<double>(b.i))
   WF_BIN(kCmpI, d.i = compare(a.i, b.i, in->cmp))
   WF_BIN(kCmpD, d.i = compare(a.d, b.d, in->cmp))
-  WF_BIN(kEqS, d.i = a.i == b.i && std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0)
-  WF_BIN(kNeS, d.i = !(a.i == b.i && std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0))
+  // A missing string's bytes are not there (its s and length may be stale or null):
+  // compare only present strings, and only when they have bytes.
+  WF_BIN(kEqS, d.i = !d.null && a.i == b.i &&
+                     (a.i == 0 || std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0))
+  WF_BIN(kNeS,
+         d.i = !d.null &&
+               !(a.i == b.i && (a.i == 0 || std::memcmp(a.s, b.s, static_cast<size_t>(a.i)) == 0)))
   WF_BIN(kIsRound, d.null |= b.i == 0; d.i = d.null ? 0 : a.i % b.i == 0)
   WF_BIN(kDistance, d.d = distance_km(a.d, a.d2, b.d, b.d2))
   WF_BIN(kMakeLocation, d.d2 = b.d; d.d = a.d)
@@ -391,20 +403,55 @@ domain::Decision Engine::decide(std::string* reasons) {
   return decision;
 }
 
-domain::Decision Engine::evaluate(const Event& e, std::string* reasons) {
+void Engine::model_outputs(std::span<double> out) {
+  run(prog_->outputs_begin, prog_->outputs_end);
+  const size_t n = std::min(out.size(), prog_->outputs.size());
+  double unit = 1;
+  for (int i = 0; i < pack_->base_currency().exponent(); ++i) unit *= 10;
+  for (size_t i = 0; i < n; ++i) {
+    const internal::OutputCode& o = prog_->outputs[i];
+    const internal::Reg& r = regs_[o.reg];
+    if (r.null) {
+      out[i] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
+    switch (o.type) {
+      case internal::Type::kNumber:
+        out[i] = r.d;
+        break;
+      case internal::Type::kMoney:
+        out[i] = static_cast<double>(r.i) / unit;
+        break;
+      case internal::Type::kDuration:
+      case internal::Type::kTime:
+        out[i] = static_cast<double>(r.i) / 1e6;
+        break;
+      default:  // bool, int
+        out[i] = static_cast<double>(r.i);
+    }
+  }
+}
+
+domain::Decision Engine::evaluate(const Event& e, std::string* reasons,
+                                  std::span<double> model_features) {
   prologue(e);
   domain::Decision decision = decide(reasons);
+  if (!model_features.empty()) model_outputs(model_features);
   fold();
   return decision;
 }
 
-domain::Decision Engine::evaluate_only(const Event& e, std::string* reasons) {
+domain::Decision Engine::evaluate_only(const Event& e, std::string* reasons,
+                                       std::span<double> model_features) {
   prologue(e);
-  return decide(reasons);
+  domain::Decision decision = decide(reasons);
+  if (!model_features.empty()) model_outputs(model_features);
+  return decision;
 }
 
-void Engine::observe(const Event& e) {
+void Engine::observe(const Event& e, std::span<double> model_features) {
   prologue(e);
+  if (!model_features.empty()) model_outputs(model_features);
   fold();
 }
 

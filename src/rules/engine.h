@@ -11,8 +11,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "core/hash.h"
 #include "core/time.h"
 #include "domain/decision.h"
 #include "domain/transaction.h"
@@ -33,6 +35,22 @@ struct GeoPoint {
   double lon = 0;
 };
 
+// dim_merchants' risk scores (0..100) by merchant id, for the rules' `merchant_risk`.
+class MerchantRisks {
+ public:
+  void set(std::string_view merchant_id, int risk) { risk_[hash_bytes(merchant_id)] = risk; }
+  // -1 when unknown.
+  int find(std::string_view merchant_id) const {
+    if (merchant_id.empty() || risk_.empty()) return -1;
+    auto it = risk_.find(hash_bytes(merchant_id));
+    return it == risk_.end() ? -1 : it->second;
+  }
+  size_t size() const { return risk_.size(); }
+
+ private:
+  std::unordered_map<uint64_t, int> risk_;
+};
+
 // One enriched transaction as the rules see it.
 struct Event {
   const domain::Transaction* tx = nullptr;  // country upper-case; required
@@ -46,6 +64,8 @@ struct Event {
   // Users' homes by dense index (dim_users; NaN latitude: unknown), looked up only when a
   // rule reads home_location.
   std::span<const GeoPoint> homes;
+  // Looked up only when a rule reads merchant_risk; null when none are loaded.
+  const MerchantRisks* merchant_risks = nullptr;
 };
 
 class Engine {
@@ -59,12 +79,18 @@ class Engine {
   // Scores `e` against the state, then records it. When `reasons` is given and rules
   // fired, it is set to "R003: 231 km from Cebu City in 6 min; R004: ..." (fired rules in
   // pack order); otherwise left untouched.
-  domain::Decision evaluate(const Event& e, std::string* reasons = nullptr);
+  // With `model_features` (size: the pack's model_features()), also their values from the
+  // same state, before the event joins it: missing as NaN, money in major units of the
+  // base currency, durations in seconds, times in seconds since the epoch.
+  domain::Decision evaluate(const Event& e, std::string* reasons = nullptr,
+                            std::span<double> model_features = {});
   // The decision `e` would get as the next event, leaving it out of the state (a
   // transaction scored before it is authorised; it arrives with the stream later).
-  domain::Decision evaluate_only(const Event& e, std::string* reasons = nullptr);
-  // Records an event in the state without scoring (state rebuild on restart, replay).
-  void observe(const Event& e);
+  domain::Decision evaluate_only(const Event& e, std::string* reasons = nullptr,
+                                 std::span<double> model_features = {});
+  // Records an event in the state without scoring (state rebuild on restart, replay);
+  // with `model_features`, their values first (training replays history this way).
+  void observe(const Event& e, std::span<double> model_features = {});
 
   // Takes over `old`'s per-key state for every feature block this engine's pack shares
   // with old's (same key, filter, window, capacity and values): a reload that changes
@@ -95,6 +121,7 @@ class Engine {
   void compute_feature(uint32_t index);
   void fold();
   domain::Decision decide(std::string* reasons);
+  void model_outputs(std::span<double> out);
   void format_reasons(uint64_t fired, std::string* out);
   bool filter_passes(int32_t reg) const;
   uint64_t key_hash(const std::vector<uint16_t>& regs, const std::vector<internal::Type>& types,

@@ -29,6 +29,10 @@ Result<RulePack> RulePack::builtin(std::string_view profile) {
   return parse(text, "builtin:" + std::string(profile));
 }
 
+std::string_view RulePack::builtin_features_text(std::string_view profile) {
+  return internal::builtin_features_toml(profile);
+}
+
 std::string_view RulePack::builtin_text(std::string_view profile) {
   return internal::builtin_pack_toml(profile);
 }

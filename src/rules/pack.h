@@ -43,10 +43,18 @@ class RulePack {
   // just the first).
   static Result<RulePack> parse(std::string_view toml_text, std::string_view origin = "rules");
   static Result<RulePack> load_file(const std::string& path);
+  // A pack and a model's features file ([[model_feature]] entries: name and expr, in the
+  // rule language): compiled together, so the features share the rules' per-key state.
+  // Errors name the file each is in.
+  static Result<RulePack> parse_with_features(std::string_view pack_text, std::string_view origin,
+                                              std::string_view features_text,
+                                              std::string_view features_origin);
   // The pack shipped for a profile ("ph-ewallet"), compiled into the binary.
   static Result<RulePack> builtin(std::string_view profile);
   // The TOML text of a built-in pack (empty when there is none): a team's starting point.
   static std::string_view builtin_text(std::string_view profile);
+  // The model features shipped for a profile (config/features/), empty when none.
+  static std::string_view builtin_features_text(std::string_view profile);
 
   const std::string& name() const { return name_; }
   // Content hash of the pack's text (16 hex chars): recorded with every decision, so
@@ -59,6 +67,13 @@ class RulePack {
   const std::vector<Rule>& rules() const { return rules_; }
   // Named features ([features]): name and expression, in file order.
   const std::vector<std::pair<std::string, std::string>>& features() const { return features_; }
+  // Model features ([[model_feature]]): name and expression, in file order; their values
+  // come from Engine::evaluate's `model_features`.
+  const std::vector<std::pair<std::string, std::string>>& model_features() const {
+    return model_features_;
+  }
+  // The pack's own TOML text (without a features file compiled with it).
+  const std::string& text() const { return text_; }
   // Longest window or `within:` any feature looks back over, plus lateness: the event
   // history a restarted process replays to rebuild windowed state.
   int64_t horizon_us() const;
@@ -84,6 +99,8 @@ class RulePack {
   int window_events_ = 32;
   int64_t idle_expiry_us_ = 0;
   std::vector<std::pair<std::string, std::string>> features_;
+  std::vector<std::pair<std::string, std::string>> model_features_;
+  std::string text_;
   std::vector<Rule> rules_;
   std::vector<FxRate> fx_;
   std::shared_ptr<const internal::Program> program_;

@@ -18,5 +18,7 @@ inline constexpr size_t kMaxRuleIdChars = 16;
 // The TOML text of a shipped pack, compiled from config/rules/<profile>.toml; empty when
 // there is no such pack. Defined in the file CMake generates from builtin_packs.cc.in.
 std::string_view builtin_pack_toml(std::string_view profile);
+// The same for config/features/<profile>.toml (model features).
+std::string_view builtin_features_toml(std::string_view profile);
 
 }  // namespace wf::rules::internal

@@ -51,6 +51,15 @@ class PackParser {
       if (text_[i] == '\n') line_starts_.push_back(i + 1);
     }
   }
+  // A pack followed by a model's features file: one document, each error named by the
+  // file (and line) it is in.
+  PackParser(std::string_view text, std::string_view origin, int second_from_line,
+             std::string_view second_origin, size_t pack_bytes)
+      : PackParser(text, origin) {
+    second_from_line_ = second_from_line;
+    second_origin_ = second_origin;
+    pack_bytes_ = pack_bytes;
+  }
 
   Result<RulePack> parse();
 
@@ -62,7 +71,9 @@ class PackParser {
   };
 
   void add(int line, int column, const std::string& context, const std::string& message) {
-    std::string out(origin_);
+    const bool second = second_from_line_ > 0 && line >= second_from_line_;
+    if (second) line -= second_from_line_ - 1;
+    std::string out(second ? second_origin_ : origin_);
     out.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
     out.append(": ").append(context).append(": ").append(message);
     problems_.push_back(Problem{line, column, std::move(out)});
@@ -140,6 +151,9 @@ class PackParser {
 
   std::string_view text_;
   std::string origin_;
+  int second_from_line_ = 0;  // > 0: lines from here are the features file's
+  std::string second_origin_;
+  size_t pack_bytes_ = std::string_view::npos;  // the pack's own text: text_[0, pack_bytes_)
   std::vector<size_t> line_starts_;
   std::vector<Problem> problems_;
   // Nodes of the compiled sources, in CompileInput::sources order.
@@ -275,6 +289,45 @@ void PackParser::parse_rules(const toml::table& doc, RulePack* pack) {
       }
     }
   }
+  if (const toml::node* node = doc.get("model_feature")) {
+    const toml::array* list = node->as_array();
+    if (!list) {
+      add_at(node, doc, "[[model_feature]]", "", "must be an array of tables [[model_feature]]");
+    } else {
+      std::set<std::string, std::less<>> names;
+      for (size_t i = 0; i < list->size(); ++i) {
+        const toml::table* t = (*list)[i].as_table();
+        std::string ctx = "model feature #" + std::to_string(i + 1);
+        if (!t) {
+          add_at(&(*list)[i], doc, ctx, "", "is not a table");
+          continue;
+        }
+        only(*t, {"name", "expr"}, ctx, " (a model feature has name and expr)");
+        auto name = text(*t, "name", ctx);
+        if (name) {
+          if (!valid_feature_name(*name)) {
+            add_at(t->get("name"), *t, ctx, "name", "names are lower_case_with_underscores");
+          } else {
+            ctx = "model feature " + *name;
+            if (!names.insert(*name).second) {
+              add_at(t->get("name"), *t, ctx, "name", "duplicate model feature");
+            }
+          }
+        }
+        auto expr = text(*t, "expr", ctx);
+        if (!name || !expr) continue;
+        if (pack->model_features_.size() >= internal::kMaxModelFeatures) {
+          add_at(t, doc, ctx, "",
+                 "at most " + std::to_string(internal::kMaxModelFeatures) + " model features");
+          break;
+        }
+        pack->model_features_.emplace_back(*name, *expr);
+        input_.outputs.push_back(static_cast<int>(input_.sources.size()));
+        input_.sources.push_back(internal::Source{*expr, ctx});
+        source_nodes_.push_back(t->get("expr"));
+      }
+    }
+  }
   const toml::node* rules_node = doc.get("rule");
   const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
   if (!rules || rules->empty()) {
@@ -361,7 +414,8 @@ Result<RulePack> PackParser::parse() {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_bytes(text_)));
   pack.version_ = hex;
-  only(doc, {"pack", "state", "fx", "features", "rule"}, "top level");
+  pack.text_ = std::string(text_.substr(0, pack_bytes_));
+  only(doc, {"pack", "state", "fx", "features", "rule", "model_feature"}, "top level");
   parse_pack(doc, &pack);
   if (const toml::node* fx_node = doc.get("fx")) {
     if (const toml::table* fx = fx_node->as_table()) {
@@ -385,6 +439,17 @@ Result<RulePack> PackParser::parse() {
 
 Result<RulePack> RulePack::parse(std::string_view toml_text, std::string_view origin) {
   return PackParser(toml_text, origin).parse();
+}
+
+Result<RulePack> RulePack::parse_with_features(std::string_view pack_text, std::string_view origin,
+                                               std::string_view features_text,
+                                               std::string_view features_origin) {
+  std::string text(pack_text);
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  const size_t pack_bytes = text.size();
+  const int second_line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  text.append(features_text);
+  return PackParser(text, origin, second_line, features_origin, pack_bytes).parse();
 }
 
 }  // namespace wf::rules

@@ -129,6 +129,7 @@ enum class Field : uint8_t {
   kHasBalances,
   kHomeProvince,
   kHomeLocation,
+  kMerchantRisk,
 };
 
 enum class FeatureKind : uint8_t {
@@ -258,6 +259,12 @@ struct RuleCode {
   std::vector<ReasonPiece> reason;
 };
 
+// A model feature's value: the register it ends in, and its type (a number for the model).
+struct OutputCode {
+  uint16_t reg = 0;
+  Type type = Type::kNumber;
+};
+
 struct Program {
   std::vector<Reg> constants;
   uint16_t registers = 0;  // total, constants included
@@ -265,6 +272,11 @@ struct Program {
   uint32_t prologue_end = 0;  // code[0, prologue_end) runs first for every event
   uint32_t rules_end = 0;     // code[prologue_end, rules_end): every rule's condition
   std::vector<RuleCode> rules;
+  // code[outputs_begin, outputs_end): every model feature, after the rules and before the
+  // event is folded into the state; the values end in outputs[i].reg.
+  uint32_t outputs_begin = 0;
+  uint32_t outputs_end = 0;
+  std::vector<OutputCode> outputs;
   std::vector<Feature> features;
   std::vector<KeyGroup> groups;
   std::vector<LookupKey> lookups;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -47,6 +48,8 @@ struct FactRow {
   std::string_view phone_hash;
   int64_t quantity = 0;
   int fraud_score = 0;
+  // The trained model's probability of fraud (process --model); NaN when no model scored.
+  double model_score = std::numeric_limits<double>::quiet_NaN();
   domain::Verdict verdict = domain::Verdict::kNormal;
   std::string_view rules_fired;      // "R001,R004"
   std::string_view ruleset_version;  // RulePack::version() of the rules that decided
@@ -144,7 +147,8 @@ struct EvalRow {
   domain::Verdict verdict = domain::Verdict::kNormal;
   std::string_view rules_fired;
   int fraud_score = 0;
-  int baseline = -1;  // as in LabelRow
+  double model_score = std::numeric_limits<double>::quiet_NaN();  // NaN: not scored
+  int baseline = -1;                                              // as in LabelRow
 };
 
 using SqlParams = std::vector<std::optional<std::string>>;

@@ -244,6 +244,11 @@ ALTER TABLE silver.dim_users ADD COLUMN home_lat double precision,
   ADD COLUMN home_lon double precision;
 )sql";
 
+// The trained model's score beside the rules' (process --model).
+constexpr std::string_view kModelScore = R"sql(
+ALTER TABLE silver.fact_transactions ADD COLUMN model_score double precision;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "silver, gold and ops schemas; monthly fact partitions", kInitial},
     {2, "products, reconciliation counters, job runs, data-quality results", kOpsAndProducts},
@@ -251,6 +256,7 @@ constexpr Migration kMigrations[] = {
     {4, "indexes for the API's orders and for following commits", kApiIndexes},
     {5, "labels: a baseline detector's verdict", kLabelBaseline},
     {6, "users: home coordinates", kUserHome},
+    {7, "facts: the model's score", kModelScore},
 };
 
 static_assert(std::size(kMigrations) == kLatestMigration, "kLatestMigration is the newest");

@@ -16,6 +16,6 @@ struct Migration {
 };
 
 std::span<const Migration> migrations();
-inline constexpr int kLatestMigration = 6;
+inline constexpr int kLatestMigration = 7;
 
 }  // namespace wf::store::postgres

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <thread>
 #include <unordered_set>
@@ -136,8 +137,8 @@ constexpr std::string_view kFactColumns =
     " amount_minor, currency, amount_php, channel, payment_method, status, country, province,"
     " city, lat, lon, device_id, ip_hash, phone_hash, quantity, fraud_score, fraud_flag,"
     " decision, rules_fired, processing_us, source, source_offset, ruleset_version, reasons,"
-    " ingest_seq, product_id";
-constexpr int16_t kFactFields = 32;
+    " ingest_seq, product_id, model_score";
+constexpr int16_t kFactFields = 33;
 
 // Reads a query's rows in pieces through a cursor (large scans never sit in memory).
 template <class F>
@@ -711,6 +712,11 @@ Result<CommitResult> PgStore::commit_once(const Batch& batch, const CommitGate& 
       w.text_or_null(f.reasons);
       w.int8((commit_seq << 20) | static_cast<int64_t>(i));
       w.text_or_null(f.product_id);
+      if (std::isnan(f.model_score)) {
+        w.null();
+      } else {
+        w.float8(f.model_score);
+      }
       ++result.facts;
       if (f.verdict == domain::Verdict::kFlag) flagged.push_back(&f);
     }
@@ -942,7 +948,7 @@ Status PgStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
   return scan_cursor(
       conn_,
       "SELECT l.transaction_id IS NOT NULL, l.is_fraud, l.pattern, f.transaction_id IS NOT NULL,"
-      " f.decision, f.rules_fired, f.fraud_score, l.baseline FROM silver.labels l"
+      " f.decision, f.rules_fired, f.fraud_score, l.baseline, f.model_score FROM silver.labels l"
       " FULL OUTER JOIN silver.fact_transactions f ON f.transaction_id = l.transaction_id",
       {}, [&](const PGresult* r, int i) {
         EvalRow e;
@@ -954,6 +960,8 @@ Status PgStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
         e.rules_fired = field(r, i, 5);
         e.fraud_score = is_null(r, i, 6) ? 0 : static_cast<int>(to_int(field(r, i, 6)));
         e.baseline = is_null(r, i, 7) ? -1 : (field(r, i, 7) == "t" ? 1 : 0);
+        if (!is_null(r, i, 8))
+          e.model_score = std::strtod(std::string(field(r, i, 8)).c_str(), nullptr);
         f(e);
       });
 }

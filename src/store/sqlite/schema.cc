@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS fact_transactions (
   source_offset    INTEGER,
   ruleset_version  TEXT,
   reasons          TEXT,
-  product_id       TEXT
+  product_id       TEXT,
+  model_score      REAL
 );
 CREATE INDEX IF NOT EXISTS idx_fact_user_ts ON fact_transactions (user_id, event_ts);
 -- A merchant's page reads its 30-day risk from this index alone: a busy merchant's rows

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/schema.h"
@@ -71,6 +72,7 @@ Status SqliteStore::migrate() {
       {"fact_transactions", "ruleset_version", "TEXT"},
       {"fact_transactions", "reasons", "TEXT"},
       {"fact_transactions", "product_id", "TEXT"},
+      {"fact_transactions", "model_score", "REAL"},
       {"fraud_alerts", "reasons", "TEXT"},
       {"labels", "baseline", "INTEGER"},
       {"source_offsets", "last_event_ts", "TEXT"},
@@ -103,9 +105,9 @@ Status SqliteStore::prepare_statements() {
       " counterparty_id, transaction_type, amount_minor, currency, amount_php, channel,"
       " payment_method, status, country, province, city, lat, lon, device_id, ip_hash,"
       " phone_hash, quantity, fraud_score, fraud_flag, decision, rules_fired, processing_us,"
-      " source, source_offset, ruleset_version, reasons, product_id) VALUES (?1,?2,?3,?4,?5,?6,"
-      "?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,"
-      "?29,?30,?31)"
+      " source, source_offset, ruleset_version, reasons, product_id, model_score) VALUES (?1,?2,"
+      "?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
+      "?26,?27,?28,?29,?30,?31,?32)"
       // Only a duplicate id is skipped; any other constraint failure fails the batch.
       " ON CONFLICT (transaction_id) DO NOTHING");
   if (!fact.ok()) return fact.take_error();
@@ -395,6 +397,11 @@ Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {
     s.bind(29, f.ruleset_version);
     s.bind(30, f.reasons);
     s.bind(31, f.product_id);
+    if (std::isnan(f.model_score)) {
+      s.bind_null(32);
+    } else {
+      s.bind(32, f.model_score);
+    }
     WF_RETURN_IF_ERROR(s.run());
     if (db_.changes() == 0) {
       ++result.duplicates;
@@ -600,7 +607,7 @@ Status SqliteStore::replace_labels(std::span<const LabelRow> labels) {
 Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
   auto stmt = db_.prepare(
       "SELECT l.transaction_id IS NOT NULL, l.is_fraud, l.pattern, f.transaction_id IS NOT NULL,"
-      " f.decision, f.rules_fired, f.fraud_score, l.baseline FROM labels l"
+      " f.decision, f.rules_fired, f.fraud_score, l.baseline, f.model_score FROM labels l"
       " FULL OUTER JOIN fact_transactions f ON f.transaction_id = l.transaction_id");
   if (!stmt.ok()) return stmt.take_error();
   for (;;) {
@@ -619,6 +626,7 @@ Status SqliteStore::scan_eval(const std::function<void(const EvalRow&)>& f) {
     r.rules_fired = stmt->column_text(5);
     r.fraud_score = static_cast<int>(stmt->column_int(6));
     r.baseline = stmt->column_null(7) ? -1 : static_cast<int>(stmt->column_int(7));
+    if (!stmt->column_null(8)) r.model_score = stmt->column_double(8);
     f(r);
   }
   return Status::Ok();
