@@ -1,5 +1,7 @@
 #include "app/operations.h"
 
+#include <cmath>
+
 #include "api/metrics.h"
 #include "core/json_writer.h"
 #include "core/log.h"
@@ -67,6 +69,7 @@ Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
   w.key("rules_fired").comma_list(scored->rules_fired);
   w.key("reasons").string(scored->reasons);
   w.key("ruleset_version").string(scored->ruleset_version);
+  if (!std::isnan(scored->model_score)) w.key("model_score").number(scored->model_score, 4);
   w.key("latency_us").number(double(scored->latency_ns) / 1000.0, 1);
   w.end_object();
   return out;
