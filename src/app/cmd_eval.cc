@@ -111,8 +111,7 @@ int cmd_eval(int argc, char** argv) {
   bool has_baseline = false;
   int64_t model_scored = 0;
   pipeline::ScoreCurve curve;
-  // The model's probability and the combination's score in steps of 1/1000 (the rules'
-  // 0..100 times ten, or the model's, whichever is higher).
+  // The model's probability and the combination's score, in steps of 1/1000.
   pipeline::ScoreCurve model_curve(1000), combined_curve(1000);
   std::vector<RuleStats> per_rule(pack->rules().size());
   int64_t events = 0, lost = 0, labelled_fraud = 0;
@@ -133,7 +132,15 @@ int cmd_eval(int argc, char** argv) {
     combined.add(model_flag || (flag && (!scored || r.model_score >= confirm)), fraud);
     const int p = scored ? static_cast<int>(std::lround(r.model_score * 1000)) : -1;
     model_curve.add(p, fraud);
-    combined_curve.add(r.stored ? std::max(r.fraud_score * 10, p) : -1, fraud);
+    // The combination's score ranks as its policy decides: a rule flag the model confirms
+    // counts as reaching the model's threshold; everything else by the model's score.
+    int combined_score = r.stored ? r.fraud_score * 10 : -1;
+    if (scored) {
+      combined_score = flag && r.model_score >= confirm
+                           ? std::max(p, static_cast<int>(std::lround(threshold * 1000)))
+                           : p;
+    }
+    combined_curve.add(combined_score, fraud);
     if (r.labelled && r.baseline >= 0) {
       has_baseline = true;
       baseline.add(r.baseline == 1, fraud);

@@ -273,6 +273,7 @@ int cmd_process(int argc, char** argv) {
                         policy == "shadow"   ? Policy::kShadow
                         : policy == "either" ? Policy::kEither
                                              : Policy::kCombined);
+    if (args.has("model-threshold")) processor.set_threshold_override(*threshold_arg);
   }
 
   pipeline::RunnerOptions options;

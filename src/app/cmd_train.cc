@@ -233,6 +233,15 @@ int cmd_train(int argc, char** argv) {
     processor.load_merchants(*merchants);
   }
   if (!args.has("input")) {
+    // Stored facts keep what the rules read except PaySim's balances: features on them
+    // would be missing in training and present in scoring.
+    for (const auto& [name, expr] : shared_pack->model_features()) {
+      if (expr.find("balance") != std::string::npos) {
+        return usage_error(args, "model feature '" + name +
+                                     "' reads PaySim balances, which the store does not keep: "
+                                     "train from the file (--input FILE --format paysim)");
+      }
+    }
     if (!args.has("labels")) {
       Status st = store->scan_labels(
           [&](const store::LabelRow& l) { labels.add(l.transaction_id, l.is_fraud); });
@@ -250,6 +259,12 @@ int cmd_train(int argc, char** argv) {
     });
     if (!st.ok()) return report(st.error());
   } else {
+    if (!store) {
+      log::warn(
+          "train: no --store, so no dim_users / dim_merchants: features that read them "
+          "(last activity, home, merchant risk) are missing here but not when process "
+          "scores against a seeded store; pass the store the events belong to");
+    }
     processor.collect_features(add_row);
     auto truth = [&](std::string_view id, const codec::RowTruth& t) {
       truth_id.assign(id);
@@ -323,6 +338,16 @@ int cmd_train(int argc, char** argv) {
   while (split > 0 && split < sorted.size() && sorted.ts[split] == sorted.ts[split - 1]) ++split;
   if (split == 0 || split >= sorted.size()) {
     return report(make_error(Errc::kInvalidArgument, "cannot split the events by time"));
+  }
+  int64_t valid_fraud = 0, train_fraud = 0;
+  for (size_t i = 0; i < sorted.size(); ++i)
+    (i < split ? train_fraud : valid_fraud) += sorted.labels[i] > 0.5f;
+  if (train_fraud < 5 || valid_fraud < 5) {
+    return report(make_error(
+        Errc::kInvalidArgument,
+        "too few frauds to train and validate on (" + std::to_string(train_fraud) + " before " +
+            format_utc(sorted.ts[split]) + ", " + std::to_string(valid_fraud) +
+            " after; at least 5 each): give more history or a larger --valid-fraction"));
   }
   model::Matrix train_m, valid_m;
   train_m.features = valid_m.features = sorted.features;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/thread.h"
 #include "rules/pack.h"
@@ -18,6 +19,19 @@ std::atomic<uint64_t>& hangups() {
 }
 
 extern "C" void on_hangup(int) { hangups().fetch_add(1); }
+
+}  // namespace
+
+namespace {
+
+// A hash of a file's bytes (0 when unreadable): a model counts as new when its bytes are.
+uint64_t content_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return hash_bytes(ss.str());
+}
 
 }  // namespace
 
@@ -55,6 +69,15 @@ Result<rules::RulePack> pack_with_model(std::string_view rules_text, const std::
                                          "': its features file and manifest list different "
                                          "features");
   }
+  // Model features may use the pack's named features: another pack may feed the model
+  // other values than it learned on.
+  auto plain = rules::RulePack::parse(rules_text, origin);
+  if (plain.ok() && !model.manifest.pack.empty() &&
+      model.manifest.pack != plain->name() + " " + plain->version()) {
+    log::warn("model '" + model_path + "' was trained with rules " + model.manifest.pack +
+              ", running " + plain->name() + " " + plain->version() +
+              ": features built on the rules' named features may differ");
+  }
   return pack;
 }
 
@@ -69,7 +92,10 @@ RulesWatcher::RulesWatcher(std::string path, std::string rules_text, std::string
       version_(std::move(running_version)),
       mailbox_(mailbox) {
   if (!path_.empty()) seen_ = identify(path_);
-  if (!model_path_.empty()) model_seen_ = identify(model_path_);
+  if (!model_path_.empty()) {
+    model_seen_ = identify(model_path_);
+    model_content_ = content_hash(model_path_);
+  }
   thread_ = spawn_quiet_thread([this] { loop(); });
 }
 
@@ -99,13 +125,14 @@ void RulesWatcher::loop() {
     FileId now = path_.empty() ? FileId() : identify(path_);
     FileId model_now = model_path_.empty() ? FileId() : identify(model_path_);
     if (h == hangups_seen && now == seen_ && model_now == model_seen_) continue;
-    hangups_seen = h;
     // A file being written may be caught half-way: wait until it stops changing.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     FileId settled = path_.empty() ? FileId() : identify(path_);
     FileId model_settled = model_path_.empty() ? FileId() : identify(model_path_);
     if (!(settled == now) || !(model_settled == model_now)) continue;  // next round
+    // A SIGHUP reloads both files; a changed file (by its identity) reloads itself.
     const bool model_changed = !(model_settled == model_seen_) || h != hangups_seen;
+    hangups_seen = h;
     seen_ = settled;
     model_seen_ = model_settled;
     reload(model_changed && !model_path_.empty());
@@ -115,7 +142,7 @@ void RulesWatcher::loop() {
 void RulesWatcher::reload(bool reload_model) {
   auto refuse = [&](const std::string& message) {
     errors_.fetch_add(1);
-    log::error("reload refused, still running rules version " + version_ + ":\n" + message);
+    log::error("rules reload refused, still running version " + version_ + ":\n" + message);
   };
   std::string text = rules_text_, origin = rules_origin_;
   if (!path_.empty()) {
@@ -132,8 +159,7 @@ void RulesWatcher::reload(bool reload_model) {
     auto loaded = model::load_model(model_path_);
     if (!loaded.ok()) return refuse(loaded.error().message);
     model = std::make_shared<const model::Model>(std::move(*loaded));
-    new_model = model->manifest.trained_at != model_->manifest.trained_at ||
-                model->features_text != model_->features_text;
+    new_model = model_content_ != content_hash(model_path_);
   }
   auto pack = model ? pack_with_model(text, origin, *model, model_path_)
                     : rules::RulePack::parse(text, origin);
@@ -146,6 +172,7 @@ void RulesWatcher::reload(bool reload_model) {
     summary += "; model reloaded from " + model_path_ + " (trained " + model->manifest.trained_at +
                ", threshold " + std::to_string(model->manifest.threshold) + ")";
     model_ = model;
+    model_content_ = content_hash(model_path_);
     mailbox_.post(std::make_shared<const rules::RulePack>(std::move(*pack)), model);
   } else {
     mailbox_.post(std::make_shared<const rules::RulePack>(std::move(*pack)));

@@ -56,6 +56,7 @@ class RulesWatcher {
   pipeline::RulesMailbox& mailbox_;
   FileId seen_;
   FileId model_seen_;
+  uint64_t model_content_ = 0;  // hash of the running model file's bytes
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> reloads_{0};
   std::atomic<int64_t> errors_{0};

@@ -50,9 +50,10 @@ CycleTimer::Mode CycleTimer::calibrate() {
       }
     }
 #endif
-    __atomic_store_n(&mode_, m, __ATOMIC_RELEASE);
+    // Through the enum's integer type: clang's __atomic builtins take integers only.
+    __atomic_store_n(reinterpret_cast<uint8_t*>(&mode_), static_cast<uint8_t>(m), __ATOMIC_RELEASE);
   });
-  return __atomic_load_n(&mode_, __ATOMIC_ACQUIRE);
+  return static_cast<Mode>(__atomic_load_n(reinterpret_cast<uint8_t*>(&mode_), __ATOMIC_ACQUIRE));
 }
 
 uint64_t CycleTimer::fallback_ticks() { return static_cast<uint64_t>(steady_ns()); }

@@ -11,15 +11,18 @@ namespace {
 
 Error bad(const std::string& why) { return make_error(Errc::kConfig, "XGBoost model: " + why); }
 
-// A number XGBoost may write as a JSON number or as text ("5E-1").
+// A finite number XGBoost may write as a JSON number or as text ("5E-1"); NaN, infinities
+// and anything else are refused (a model file is user input).
 bool number_of(simdjson::dom::element e, double* out) {
-  if (e.get_double().get(*out) == simdjson::SUCCESS) return true;
-  std::string_view text;
-  if (e.get_string().get(text) != simdjson::SUCCESS) return false;
-  std::string copy(text);
-  char* end = nullptr;
-  *out = std::strtod(copy.c_str(), &end);
-  return !copy.empty() && end == copy.c_str() + copy.size();
+  if (e.get_double().get(*out) != simdjson::SUCCESS) {
+    std::string_view text;
+    if (e.get_string().get(text) != simdjson::SUCCESS) return false;
+    std::string copy(text);
+    char* end = nullptr;
+    *out = std::strtod(copy.c_str(), &end);
+    if (copy.empty() || end != copy.c_str() + copy.size()) return false;
+  }
+  return std::isfinite(*out) && std::abs(*out) < 1e30;  // also fits a float
 }
 
 template <typename T>
@@ -56,7 +59,7 @@ Result<TreeEnsemble> TreeEnsemble::from_xgboost_json(std::string_view json) {
     return bad("learner_model_param is missing");
   }
   if (param["base_score"].get(value) != simdjson::SUCCESS || !number_of(value, &base_score) ||
-      base_score <= 0 || base_score >= 1) {
+      !(base_score > 0 && base_score < 1)) {
     return bad("learner_model_param.base_score must be a probability");
   }
   if (param["num_feature"].get(value) != simdjson::SUCCESS || !number_of(value, &features) ||
@@ -69,9 +72,11 @@ Result<TreeEnsemble> TreeEnsemble::from_xgboost_json(std::string_view json) {
   if (learner["gradient_booster"]["model"]["trees"].get_array().get(trees) != simdjson::SUCCESS) {
     return bad("gradient_booster.model.trees is missing (only gbtree models are read)");
   }
-  std::vector<int64_t> left, right, split_index, default_left;
+  std::vector<double> left, right, split_index, default_left;
   std::vector<double> condition, hessian;
+  std::vector<uint8_t> parents;
   for (simdjson::dom::element tree : trees) {
+    if (out.nodes_.size() > 50'000'000) return bad("more than 50,000,000 nodes");
     if (!numbers(tree, "left_children", &left) || !numbers(tree, "right_children", &right) ||
         !numbers(tree, "split_indices", &split_index) ||
         !numbers(tree, "split_conditions", &condition) ||
@@ -84,16 +89,30 @@ Result<TreeEnsemble> TreeEnsemble::from_xgboost_json(std::string_view json) {
       return bad("a tree's node arrays differ in length");
     }
     const uint32_t base = static_cast<uint32_t>(out.nodes_.size());
+    // Every node but the root has exactly one parent, which comes before it: a tree, so
+    // each walk ends at a leaf and depths are well defined.
+    parents.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (left[i] < 0) continue;
+      const double dn = static_cast<double>(n), di = static_cast<double>(i);
+      if (left[i] != std::floor(left[i]) || right[i] != std::floor(right[i]) || left[i] <= di ||
+          left[i] >= dn || right[i] <= di || right[i] >= dn || left[i] == right[i] ||
+          split_index[i] < 0 || split_index[i] >= static_cast<double>(out.features_) ||
+          split_index[i] != std::floor(split_index[i])) {
+        return bad("a tree's node links are out of range");
+      }
+      if (++parents[static_cast<size_t>(left[i])] > 1 ||
+          ++parents[static_cast<size_t>(right[i])] > 1) {
+        return bad("a tree's node has two parents");
+      }
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (parents[i] != 1) return bad("a tree's node is unreachable");
+    }
     for (size_t i = 0; i < n; ++i) {
       Node node;
       const bool is_leaf = left[i] < 0;
       if (!is_leaf) {
-        if (left[i] >= static_cast<int64_t>(n) || right[i] < 0 ||
-            right[i] >= static_cast<int64_t>(n) || left[i] <= static_cast<int64_t>(i) ||
-            right[i] <= static_cast<int64_t>(i) || split_index[i] < 0 ||
-            split_index[i] >= static_cast<int64_t>(out.features_)) {
-          return bad("a tree's node links are out of range");
-        }
         node.feature = static_cast<int32_t>(split_index[i]);
         node.left = base + static_cast<uint32_t>(left[i]);
         node.right = base + static_cast<uint32_t>(right[i]);
@@ -148,6 +167,7 @@ uint32_t TreeEnsemble::leaf(uint32_t i, std::span<const double> x) const {
 }
 
 double TreeEnsemble::margin(std::span<const double> x) const {
+  if (x.size() < features_) return std::numeric_limits<double>::quiet_NaN();
   // Features as XGBoost compares them (float), NaN marking missing ones.
   constexpr size_t kMaxFeatures = 256;
   float xf[kMaxFeatures];
@@ -185,6 +205,8 @@ double TreeEnsemble::margin(std::span<const double> x) const {
 void TreeEnsemble::contributions(std::span<const double> x, std::span<double> out,
                                  double* bias) const {
   for (double& c : out) c = 0;
+  *bias = std::numeric_limits<double>::quiet_NaN();
+  if (x.size() < features_ || out.size() < features_) return;
   double b = base_margin_;
   for (uint32_t i : roots_) {
     b += nodes_[i].value;

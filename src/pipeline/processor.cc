@@ -1,6 +1,7 @@
 #include "pipeline/processor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -46,6 +47,7 @@ size_t Processor::swap_rules(std::shared_ptr<const rules::RulePack> pack) {
   pack_ = std::move(pack);
   decoder_.set_order_currency(pack_->base_currency());
   features_.assign(pack_->model_features().size(), 0);
+  contributions_.assign(features_.size(), 0);
   engine_ = std::move(engine);
   alert_types_.clear();
   for (const rules::Rule& r : pack_->rules()) alert_types_.push_back(r.id + " " + r.name);
@@ -65,7 +67,8 @@ void Processor::set_model(std::shared_ptr<const model::Model> model, double thre
 }
 
 void Processor::replace_model(std::shared_ptr<const model::Model> model) {
-  const double threshold = model->manifest.threshold;
+  const double threshold =
+      threshold_override_ > 0 ? threshold_override_ : model->manifest.threshold;
   const double confirm = model->manifest.confirm_threshold;
   set_model(std::move(model), threshold, confirm, model_policy_);
 }
@@ -76,11 +79,16 @@ void Processor::collect_features(FeatureSink sink) {
 }
 
 double Processor::apply_model(domain::Decision* decision) {
+  // A model that does not fit the pack's features (never after pack_with_model) scores
+  // nothing rather than read past them.
+  if (features_.size() != model_->trees.features()) return std::numeric_limits<double>::quiet_NaN();
   const double p = model_->trees.predict(features_);
-  if (model_policy_ == ModelPolicy::kShadow) return p;
+  model_changed_reasons_ = false;
+  if (model_policy_ == ModelPolicy::kShadow || std::isnan(p)) return p;
   char buf[96];
-  if (p < model_threshold_) {
+  if (!(p >= model_threshold_)) {
     if (p < model_confirm_ && decision->verdict == domain::Verdict::kFlag) {
+      model_changed_reasons_ = true;
       // The rules flagged it; the model does not confirm: watch it, no alert.
       decision->verdict = domain::Verdict::kMonitor;
       std::snprintf(buf, sizeof buf, "; MODEL: fraud score %.4f below %.4f does not confirm", p,
@@ -119,6 +127,7 @@ double Processor::apply_model(domain::Decision* decision) {
     reasons_.append(buf);
   }
   decision->verdict = domain::Verdict::kFlag;
+  model_changed_reasons_ = true;
   return p;
 }
 
@@ -325,10 +334,7 @@ Result<Processor::Scored> Processor::score(std::string_view json) {
   if (scored_by_model) {
     if (s.decision.rules_fired != 0) reasons_ = s.reasons;
     s.model_score = apply_model(&s.decision);
-    if (model_policy_ != ModelPolicy::kShadow &&
-        (s.model_score >= model_threshold_ || s.model_score < model_confirm_)) {
-      s.reasons = reasons_;
-    }
+    if (model_changed_reasons_) s.reasons = reasons_;
   }
   if (s.decision.rules_fired != 0) {
     std::string ids(pack_->rules().size() * 17 + 1, '\0');

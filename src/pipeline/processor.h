@@ -84,9 +84,11 @@ class Processor {
   void set_model(std::shared_ptr<const model::Model> model, double threshold, double confirm,
                  ModelPolicy policy);
   const model::Model* model() const { return model_.get(); }
-  // A reloaded model (same policy; its threshold from its manifest), after swap_rules()
-  // installed the pack compiled with its features.
+  // A reloaded model (same policy; its threshold from its manifest unless one was set
+  // with set_threshold_override), after swap_rules() installed the pack compiled with
+  // its features.
   void replace_model(std::shared_ptr<const model::Model> model);
+  void set_threshold_override(double threshold) { threshold_override_ = threshold; }
   // Training: every scored event's id, time, rule score and model-feature values.
   using FeatureSink = std::function<void(std::string_view id, Instant ts, int rule_score,
                                          std::span<const double> features)>;
@@ -173,6 +175,8 @@ class Processor {
   std::shared_ptr<const model::Model> model_;
   double model_threshold_ = 0.5;
   double model_confirm_ = 0;
+  double threshold_override_ = 0;       // > 0: the operator's threshold, kept across reloads
+  bool model_changed_reasons_ = false;  // the last apply_model() wrote reasons_
   ModelPolicy model_policy_ = ModelPolicy::kShadow;
   FeatureSink feature_sink_;
   std::vector<double> features_;       // this event's model features

@@ -15,7 +15,7 @@ class RulesMailbox {
  public:
   void post(std::shared_ptr<const rules::RulePack> pack) {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_ = std::move(pack);
+    pending_ = std::move(pack);  // compiled with the newest model's features: keep it
   }
   // A pack compiled with a model's features, and that model (process --model).
   void post(std::shared_ptr<const rules::RulePack> pack, std::shared_ptr<const model::Model> m) {
@@ -24,14 +24,19 @@ class RulesMailbox {
     pending_model_ = std::move(m);
   }
   // The pack posted since the last take, or null.
-  std::shared_ptr<const rules::RulePack> take() {
+  std::shared_ptr<const rules::RulePack> take() { return take_both().pack; }
+  // The pack and the model posted with it (null: keep the running model), taken together
+  // so a pack never meets another post's model.
+  struct Update {
+    std::shared_ptr<const rules::RulePack> pack;
+    std::shared_ptr<const model::Model> model;
+  };
+  Update take_both() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return std::move(pending_);
-  }
-  // The model posted with the pack take() returned last, or null (keep the running one).
-  std::shared_ptr<const model::Model> take_model() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return std::move(pending_model_);
+    Update u{std::move(pending_), std::move(pending_model_)};
+    pending_ = nullptr;
+    pending_model_ = nullptr;
+    return u;
   }
 
  private:

@@ -303,9 +303,9 @@ Status Runner::run(const std::atomic<bool>& stop) {
         shared = std::unique_lock<std::mutex>(*options_.processor_mutex);
       }
       if (options_.rules != nullptr) {
-        if (auto pack = options_.rules->take()) {
-          processor_.swap_rules(std::move(pack));
-          if (auto m = options_.rules->take_model()) processor_.replace_model(std::move(m));
+        if (auto update = options_.rules->take_both(); update.pack) {
+          processor_.swap_rules(std::move(update.pack));
+          if (update.model) processor_.replace_model(std::move(update.model));
         }
       }
       processor_.process_all(records.records, &s.batch, &s.arena);

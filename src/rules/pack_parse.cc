@@ -444,6 +444,20 @@ Result<RulePack> RulePack::parse(std::string_view toml_text, std::string_view or
 Result<RulePack> RulePack::parse_with_features(std::string_view pack_text, std::string_view origin,
                                                std::string_view features_text,
                                                std::string_view features_origin) {
+  // The features file holds model features only: it must not add rules, settings or keys
+  // to the pack it is compiled with.
+  auto alone = parse_toml(features_text, std::string(features_origin));
+  if (!alone.ok()) return alone.take_error();
+  for (const auto& [key, value] : *alone) {
+    if (key.str() != "model_feature") {
+      const toml::source_position at = value.source().begin;
+      return make_error(Errc::kConfig,
+                        std::string(features_origin) + ":" + std::to_string(at.line) + ":" +
+                            std::to_string(at.column) + ": '" + std::string(key.str()) +
+                            "': a features file holds only [[model_feature]] "
+                            "entries");
+    }
+  }
   std::string text(pack_text);
   if (!text.empty() && text.back() != '\n') text.push_back('\n');
   const size_t pack_bytes = text.size();

@@ -70,9 +70,10 @@ TEST(ModelReload, AChangedModelArrivesWithItsRulesABadOneIsRefused) {
   // A retrained model: the pack (same rules, same features) and the new model arrive.
   write_model(dir.file("next.json"), "2026-02-01T00:00:00Z", kFeatures);
   std::filesystem::rename(dir.file("next.json"), path);  // an atomic replace, as train does
-  std::shared_ptr<const rules::RulePack> pack;
-  ASSERT_TRUE(eventually([&] { return (pack = mailbox.take()) != nullptr; }));
-  auto model = mailbox.take_model();
+  pipeline::RulesMailbox::Update update;
+  ASSERT_TRUE(eventually([&] { return (update = mailbox.take_both()).pack != nullptr; }));
+  std::shared_ptr<const rules::RulePack> pack = update.pack;
+  std::shared_ptr<const model::Model> model = update.model;
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->manifest.trained_at, "2026-02-01T00:00:00Z");
   EXPECT_EQ(pack->model_features().size(), 2u);

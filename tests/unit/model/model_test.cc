@@ -150,5 +150,50 @@ TEST(ModelFile, RoundTripsAndRefusesOtherFiles) {
   EXPECT_EQ(TreeEnsemble::from_xgboost_json("{").error().code, Errc::kConfig);
 }
 
+// A model file is user input: every malformed tree is a clear error, never a walk that
+// reads past the nodes or scores NaN.
+TEST(TreeEnsemble, RefusesMalformedTrees) {
+  auto model = [](const std::string& base_score, const std::string& tree) {
+    return R"({"learner":{"objective":{"name":"binary:logistic"},"learner_model_param":)"
+           R"({"base_score":")" +
+           base_score + R"(","num_feature":"2"},"gradient_booster":{"model":{"trees":[)" + tree +
+           "]}}}}";
+  };
+  const std::string good =
+      R"({"left_children":[1,-1,-1],"right_children":[2,-1,-1],"split_indices":[1,0,0],)"
+      R"("split_conditions":[0.5,-1,1],"default_left":[1,0,0],"sum_hessian":[2,1,1]})";
+  auto ok = TreeEnsemble::from_xgboost_json(model("5E-1", good));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  const double low[2] = {0, 0.2}, high[2] = {0, 0.7}, missing[2] = {0, kNaN};
+  EXPECT_NEAR(ok->margin(low), -1, 1e-9);
+  EXPECT_NEAR(ok->margin(high), 1, 1e-9);
+  EXPECT_NEAR(ok->margin(missing), -1, 1e-9) << "default left";
+  auto tree = [&](const std::string& field, const std::string& value) {
+    std::string t = good;
+    const size_t at = t.find("\"" + field + "\":");
+    const size_t open = t.find('[', at), close = t.find(']', open);
+    return t.replace(open, close - open + 1, value);
+  };
+  const std::pair<std::string, std::string> bad[] = {
+      {"nan", good},                                         // base score not a probability
+      {"1", good},                                           // certain: no log-odds
+      {"5E-1", tree("split_conditions", "[\"nan\",-1,1]")},  // a NaN threshold
+      {"5E-1", tree("split_conditions", "[1e300,-1,1]")},    // not a float
+      {"5E-1", tree("split_indices", "[7,0,0]")},            // no feature 7
+      {"5E-1", tree("left_children", "[1e300,-1,-1]")},      // a link out of range
+      {"5E-1", tree("right_children", "[1,-1,-1]")},         // both children one node
+      {"5E-1", tree("left_children", "[0,-1,-1]")},          // a loop to itself
+      {"5E-1", tree("sum_hessian", "[2,1]")},                // arrays of unequal length
+  };
+  for (const auto& [base, t] : bad) {
+    auto r = TreeEnsemble::from_xgboost_json(model(base, t));
+    ASSERT_FALSE(r.ok()) << base << " " << t;
+    EXPECT_EQ(r.error().code, Errc::kConfig);
+  }
+  // Too few features to score: NaN, no read past them.
+  const double short_x[1] = {0};
+  EXPECT_TRUE(std::isnan(ok->margin(std::span<const double>(short_x, 1))));
+}
+
 }  // namespace
 }  // namespace wf::model

@@ -101,6 +101,14 @@ TEST(ModelFeatures, ErrorsNameTheFeaturesFileAndItsLine) {
   EXPECT_NE(m.find("features.toml:9:"), std::string::npos) << m;
   EXPECT_NE(m.find("duplicate model feature"), std::string::npos) << m;
   EXPECT_EQ(m.find("pack.toml"), std::string::npos) << "the pack itself is fine: " << m;
+  // A features file cannot add rules or settings to the pack it is compiled with.
+  auto sneaky = RulePack::parse_with_features(
+      kPack, "pack.toml",
+      std::string(kFeatures) + "[[rule]]\nid = \"X\"\nname = \"x\"\nscore = 100\nwhen = \"true\"\n",
+      "features.toml");
+  ASSERT_FALSE(sneaky.ok());
+  EXPECT_NE(sneaky.error().message.find("only [[model_feature]]"), std::string::npos)
+      << sneaky.error().message;
   // A pack without a features file has none; the rules alone are unchanged.
   auto plain = RulePack::parse(kPack, "pack.toml");
   ASSERT_TRUE(plain.ok());
