@@ -61,15 +61,6 @@ constexpr const char* kUsage =
     "                       is reloaded when it changes or on SIGHUP (an invalid edit is\n"
     "                       logged and the running rules stay)\n"
     "  --profile NAME       ph-ewallet (default), card, ecommerce or paysim: its rules\n"
-    "  --model FILE         a model from 'walletflow train': every event also gets\n"
-    "                       model_score from it (features from the rules' own state);\n"
-    "                       reloaded when the file changes, like --rules\n"
-    "  --model-policy P     combined (default: FLAG at the model's threshold, or when the\n"
-    "                       rules flag and the model confirms: its score >= the\n"
-    "                       manifest's confirm_threshold; an unconfirmed rule flag is\n"
-    "                       MONITOR), either (rules or model) or shadow (score only). A\n"
-    "                       model's FLAG names the features that pushed it most\n"
-    "  --model-threshold X  flag at model score >= X (default: the model's manifest)\n"
     "  --pii-key-file FILE  PII key file; or set WALLETFLOW_PII_KEY (required: one of them)\n"
     "  --batch N            records per store transaction at most (default 16384)\n"
     "  --batch-ms MS        commit a partial batch once it is this old (default 25)\n"
@@ -116,7 +107,7 @@ class HeaderSkippingSource final : public stream::Source {
 }  // namespace
 
 int cmd_process(int argc, char** argv) {
-  Args args(kUsage);
+  Args args(std::string(kUsage) + "\nmodel options:\n" + kModelOptionsUsage);
   args.option("source").option("format").option("store").option("rules").option("profile");
   args.option("pii-key-file")
       .option("batch")
@@ -197,26 +188,15 @@ int cmd_process(int argc, char** argv) {
                   : load_pack(args);
   if (!pack.ok()) return report(pack.error());
   // A trained model: the rules compiled with its features, so both read one state.
-  const std::string policy = args.get_or("model-policy", "combined");
-  if (policy != "combined" && policy != "either" && policy != "shadow") {
-    return usage_error(args, "--model-policy must be combined, either or shadow");
+  auto model_option = load_model_option(args, &*pack);
+  if (!model_option.ok()) {
+    if (model_option.error().code == Errc::kInvalidArgument) {
+      return usage_error(args, model_option.error().message);
+    }
+    return report(model_option.error());
   }
-  if (!args.has("model") && (args.has("model-policy") || args.has("model-threshold"))) {
-    return usage_error(args, "--model-policy and --model-threshold go with --model FILE");
-  }
-  auto threshold_arg = args.get_double("model-threshold", 0, 1e-6, 1 - 1e-6);
-  if (!threshold_arg.ok()) return usage_error(args, threshold_arg.error().message);
-  std::shared_ptr<const model::Model> model;
-  if (auto path = args.get("model")) {
-    auto m = model::load_model(*path);
-    if (!m.ok()) return report(m.error());
-    model = std::make_shared<const model::Model>(std::move(*m));
-    auto combined = pack_with_model(
-        pack->text(), args.get_or("rules", "builtin:" + args.get_or("profile", "ph-ewallet")),
-        *model, *path);
-    if (!combined.ok()) return report(combined.error());
-    *pack = std::move(*combined);
-  }
+  const std::shared_ptr<const model::Model> model = model_option->model;
+  const std::string policy = model_option->policy;
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
   std::unique_ptr<stream::Source> source;
@@ -265,16 +245,7 @@ int cmd_process(int argc, char** argv) {
   };
   if (paysim) processor.read_paysim(*paysim_start, write_truth);
   if (csv) processor.read_rows(std::move(csv_decoder), write_truth);
-  if (model) {
-    using Policy = pipeline::Processor::ModelPolicy;
-    processor.set_model(model,
-                        args.has("model-threshold") ? *threshold_arg : model->manifest.threshold,
-                        model->manifest.confirm_threshold,
-                        policy == "shadow"   ? Policy::kShadow
-                        : policy == "either" ? Policy::kEither
-                                             : Policy::kCombined);
-    if (args.has("model-threshold")) processor.set_threshold_override(*threshold_arg);
-  }
+  apply_model_option(*model_option, processor);
 
   pipeline::RunnerOptions options;
   options.batch_records = static_cast<size_t>(*batch);

@@ -119,7 +119,7 @@ Status announce_api(api::Server& server, const std::string& demo) {
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
-  Args args(kUsage);
+  Args args(std::string(kUsage) + "\nmodel options:\n" + kModelOptionsUsage);
   args.option("db")
       .option("store")
       .option("rate")
@@ -129,6 +129,7 @@ int cmd_run(int argc, char** argv) {
   args.option("seed").option("fraud-rate").option("bad-rate").option("pii-key-file");
   args.option("labels-out").option("now").option("rules").option("config");
   args.option("no-scheduler", true).option("port").option("no-api", true);
+  args.option("model").option("model-policy").option("model-threshold");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto rate = args.get_double("rate", 2000, 0.001, 10'000'000);
   auto duration = args.get_double("duration", 0, 0, 365.0 * 86400);
@@ -151,6 +152,13 @@ int cmd_run(int argc, char** argv) {
   if (!pii.ok()) return report(pii.error());
   auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
+  auto model_option = load_model_option(args, &*pack);  // the rules with its features
+  if (!model_option.ok()) {
+    if (model_option.error().code == Errc::kInvalidArgument) {
+      return usage_error(args, model_option.error().message);
+    }
+    return report(model_option.error());
+  }
   const std::string store_uri = args.get_or("store", "sqlite:" + db);
   auto store = store::open_store(store_uri);
   if (!store.ok()) return report(store.error());
@@ -189,12 +197,13 @@ int cmd_run(int argc, char** argv) {
   pipeline::Processor processor(*pack, *pii, clock);
   processor.load_users(dims->users);
   processor.load_merchants(dims->merchants);
+  apply_model_option(*model_option, processor);
   pipeline::RunnerOptions options;
   options.batch_records = 4096;
   options.max_batch_age_us = 200'000;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher =
-      watch_rules_option(args, *pack, nullptr, mailbox, &options);
+      watch_rules_option(args, *pack, model_option->model, mailbox, &options);
   std::mutex processor_mutex;  // the stream and POST /api/v1/score share the Processor
   std::unique_ptr<HubSink> hub_sink;
   std::unique_ptr<api::Server> api_server;  // stopped (destroyed) before what it uses

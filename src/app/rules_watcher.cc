@@ -57,6 +57,55 @@ std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::
       model_file.value_or(""), std::move(model), running.version(), mailbox);
 }
 
+const char* const kModelOptionsUsage =
+    "  --model FILE         a model from 'walletflow train': every event also gets\n"
+    "                       model_score from it (features from the rules' own state);\n"
+    "                       reloaded when the file changes, like --rules\n"
+    "  --model-policy P     combined (default: FLAG at the model's threshold, or when the\n"
+    "                       rules flag and the model confirms: its score >= the\n"
+    "                       manifest's confirm_threshold; an unconfirmed rule flag is\n"
+    "                       MONITOR), either (rules or model) or shadow (score only). A\n"
+    "                       model's FLAG names the features that pushed it most\n"
+    "  --model-threshold X  flag at model score >= X (default: the model's manifest)\n";
+
+Result<ModelOption> load_model_option(const Args& args, rules::RulePack* pack) {
+  ModelOption o;
+  o.policy = args.get_or("model-policy", "combined");
+  if (o.policy != "combined" && o.policy != "either" && o.policy != "shadow") {
+    return make_error(Errc::kInvalidArgument, "--model-policy must be combined, either or shadow");
+  }
+  if (!args.has("model") && (args.has("model-policy") || args.has("model-threshold"))) {
+    return make_error(Errc::kInvalidArgument,
+                      "--model-policy and --model-threshold go with --model FILE");
+  }
+  auto threshold = args.get_double("model-threshold", 0, 1e-6, 1 - 1e-6);
+  if (!threshold.ok()) return threshold.take_error();
+  if (args.has("model-threshold")) o.threshold_override = *threshold;
+  auto path = args.get("model");
+  if (!path) return o;
+  auto m = model::load_model(*path);
+  if (!m.ok()) return m.take_error();
+  o.model = std::make_shared<const model::Model>(std::move(*m));
+  auto combined = pack_with_model(
+      pack->text(), args.get_or("rules", "builtin:" + args.get_or("profile", "ph-ewallet")),
+      *o.model, *path);
+  if (!combined.ok()) return combined.take_error();
+  *pack = std::move(*combined);
+  return o;
+}
+
+void apply_model_option(const ModelOption& o, pipeline::Processor& processor) {
+  if (!o.model) return;
+  using Policy = pipeline::Processor::ModelPolicy;
+  processor.set_model(o.model,
+                      o.threshold_override > 0 ? o.threshold_override : o.model->manifest.threshold,
+                      o.model->manifest.confirm_threshold,
+                      o.policy == "shadow"   ? Policy::kShadow
+                      : o.policy == "either" ? Policy::kEither
+                                             : Policy::kCombined);
+  if (o.threshold_override > 0) processor.set_threshold_override(o.threshold_override);
+}
+
 Result<rules::RulePack> pack_with_model(std::string_view rules_text, const std::string& origin,
                                         const model::Model& model, const std::string& model_path) {
   auto pack = rules::RulePack::parse_with_features(rules_text, origin, model.features_text,

@@ -16,6 +16,7 @@
 
 #include "app/args.h"
 #include "model/model_file.h"
+#include "pipeline/processor.h"
 #include "pipeline/rules_mailbox.h"
 #include "pipeline/runner.h"
 #include "rules/pack.h"
@@ -73,6 +74,19 @@ std::unique_ptr<RulesWatcher> watch_rules_option(const Args& args, const rules::
                                                  std::shared_ptr<const model::Model> model,
                                                  pipeline::RulesMailbox& mailbox,
                                                  pipeline::RunnerOptions* options);
+
+// --model FILE, --model-policy, --model-threshold (process, run): the model, and `pack`
+// recompiled with its features. Bad usage is kInvalidArgument; no --model: a null model.
+struct ModelOption {
+  std::shared_ptr<const model::Model> model;
+  std::string policy = "combined";
+  double threshold_override = 0;  // > 0 when --model-threshold was given
+};
+Result<ModelOption> load_model_option(const Args& args, rules::RulePack* pack);
+// Sets the model on `processor` with the option's policy and threshold.
+void apply_model_option(const ModelOption& option, pipeline::Processor& processor);
+// The usage lines of those options.
+extern const char* const kModelOptionsUsage;
 
 // The running pack compiled with a model's features (checked against its manifest).
 Result<rules::RulePack> pack_with_model(std::string_view rules_text, const std::string& origin,
