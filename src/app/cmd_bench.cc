@@ -53,6 +53,7 @@ constexpr const char* kUsage =
     "  --scenario S   engine (in-memory scoring), embedded (file -> SQLite), kafka\n"
     "                 (generate -> mock Kafka cluster -> process -> SQLite) or postgres\n"
     "                 (file -> process -> PostgreSQL, against psql \\copy of the same rows)\n"
+    "                 or soak (a steady stream from a million users for --minutes)\n"
     "  --store URI    postgres: an existing server (default: a throwaway cluster);\n"
     "                 analytics: the store to query, built first when empty\n"
     "  --writers N    postgres: connections writing batches at once (default 2)\n"
@@ -64,6 +65,9 @@ constexpr const char* kUsage =
     "  paysim         PaySim CSV rows (1M): the reader alone (paysim_read_rows_per_s),\n"
     "                 then read + scored by the paysim pack (tx_per_s)\n"
     "  --users N      users (default 100000)\n"
+    "  --minutes M    soak: how long (default 10); --rate R events/s (default 20000) from\n"
+    "                 --users (default 1000000): memory, latency and lag every 10 s;\n"
+    "                 exit 1 unless memory stays within 10% after warm-up\n"
     "  --model FILE   engine: also score every event with this model ('walletflow train'\n"
     "                 on ph-ewallet events), as process --model does\n"
     "  --dir PATH     working directory for embedded and analytics (default: a temp dir)\n"
@@ -240,6 +244,158 @@ int engine(int64_t events, int64_t users, const std::string& model_path, BenchRe
   r->p99_ns = processor.latency_ns().percentile(0.99);
   r->state_bytes_per_user = processor.engine().bytes_per_user();
   return kExitOk;
+}
+
+// Resident memory now (VmRSS), MiB.
+double current_rss_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// bench --scenario soak: a steady `rate` events/s from `users` distinct users for
+// `minutes`, through the same Processor as the stream (decode, validate, enrich, PII
+// hashes, rules). Every 10 s: resident memory, the interval's decision latency (p50,
+// p99), the users in the rule state and how far behind schedule the stream is. Memory
+// must stay flat (within 10%) once warm (99% of the users seen, and the recent-id filter
+// turned over twice), p99 stable.
+int soak_bench(int64_t users, double rate, double minutes) {
+  auto pii = pipeline::PiiProtector::from_key("bench-key-0123456789abcdef");
+  auto pack = rules::RulePack::builtin("ph-ewallet");
+  if (!pack.ok()) return report(pack.error());
+  SystemClock clock;
+  pipeline::Processor processor(*pack, *pii, clock);
+  Rng rng(17);
+  const int64_t total = static_cast<int64_t>(rate * minutes * 60);
+  const Instant t0 = *parse_rfc3339("2026-11-01T00:00:00Z");
+  // Event time advances 1 ms an event: the windows and the recent-id filter (a horizon of
+  // event time) fill and turn over within minutes, whatever the rate.
+  const int64_t step_us = 1000;
+  const int64_t turnover_events = 2 * processor.pack().horizon_us() / step_us + 1;
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> spans;
+  std::vector<stream::Record> records;
+  store::Batch batch;
+  Arena arena;
+  struct Sample {
+    double at_s, rss_mb, p50_us, p99_us;
+    int64_t events, behind, users;
+  };
+  std::vector<Sample> samples;
+  Histogram last = processor.latency_ns();
+  const int64_t start = clock.monotonic_us();
+  int64_t next_sample = start + 10'000'000;
+  int64_t done = 0;
+  install_stop_handlers();
+  while (done < total && !stop_flag().load()) {
+    const int64_t now = clock.monotonic_us();
+    if (now >= next_sample) {
+      Histogram h = processor.latency_ns().since(last);
+      last = processor.latency_ns();
+      const int64_t due = std::min(total, static_cast<int64_t>(double(now - start) / 1e6 * rate));
+      samples.push_back({double(now - start) / 1e6, current_rss_mb(),
+                         double(h.percentile(0.5)) / 1000.0, double(h.percentile(0.99)) / 1000.0,
+                         done, due - done, static_cast<int64_t>(processor.users())});
+      next_sample += 10'000'000;
+    }
+    const int64_t due = std::min(total, static_cast<int64_t>(double(now - start) / 1e6 * rate));
+    if (done >= due) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    // The events due now, at most 4096: users drawn uniformly from `users`, so every user
+    // recurs and the rule state holds all of them.
+    text.clear();
+    spans.clear();
+    const int64_t n = std::min<int64_t>(due - done, 4096);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t k = done + i;
+      const size_t b = text.size();
+      char line[400];
+      const int len = std::snprintf(
+          line, sizeof line,
+          R"({"transaction_id":"soak-%lld","event_timestamp":"%s","user_id":"U%08llu",)"
+          R"("transaction_type":"payment","amount":"%llu.%02llu","currency":"PHP",)"
+          R"("merchant_id":"M%06llu","country":"PH","lat":%.4f,"lon":%.4f,)"
+          R"("device_id":"D%llu","ip_address":"10.%llu.%llu.%llu","phone_number":"+6391700%05llu"})",
+          static_cast<long long>(k), format_utc(t0 + k * step_us).c_str(),
+          static_cast<unsigned long long>(rng.below(static_cast<uint64_t>(users))),
+          static_cast<unsigned long long>(50 + rng.below(5000)),
+          static_cast<unsigned long long>(rng.below(100)),
+          static_cast<unsigned long long>(rng.below(2000)), 14.5 + rng.uniform() * 0.2,
+          121.0 + rng.uniform() * 0.2, static_cast<unsigned long long>(rng.below(1'000'000)),
+          static_cast<unsigned long long>(rng.below(256)),
+          static_cast<unsigned long long>(rng.below(256)),
+          static_cast<unsigned long long>(rng.below(256)),
+          static_cast<unsigned long long>(rng.below(100'000)));
+      text.append(line, static_cast<size_t>(len));
+      spans.emplace_back(b, static_cast<size_t>(len));
+      text.push_back('\n');
+    }
+    text.append(stream::kRecordPadding, ' ');
+    records = records_of(text, spans);
+    processor.process_all(records, &batch, &arena);
+    batch.facts.clear();
+    batch.dead_letters.clear();
+    batch.dropped_duplicates.clear();
+    arena.reset();
+    done += n;
+  }
+  // Flat: the largest resident size after warm-up (99% of the users in the state, the
+  // recent ids turned over twice) within 10% of the first warm sample.
+  size_t warm = samples.size();
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (double(samples[i].users) >= 0.99 * double(users) && samples[i].events >= turnover_events) {
+      warm = i;
+      break;
+    }
+  }
+  double warm_rss = 0, max_rss = 0, max_p99 = 0, first_p99 = 0;
+  for (size_t i = warm; i < samples.size(); ++i) {
+    if (i == warm) {
+      warm_rss = samples[i].rss_mb;
+      first_p99 = samples[i].p99_us;
+    }
+    max_rss = std::max(max_rss, samples[i].rss_mb);
+    max_p99 = std::max(max_p99, samples[i].p99_us);
+  }
+  const double growth = warm_rss > 0 ? (max_rss - warm_rss) / warm_rss : 0;
+  std::string out;
+  JsonWriter w(&out);
+  w.begin_object();
+  w.key("scenario").string("soak");
+  w.key("users").number(users);
+  w.key("rate").number(rate, 0);
+  w.key("events").number(done);
+  w.key("users_in_state").number(static_cast<int64_t>(processor.users()));
+  w.key("state_bytes_per_user").number(processor.engine().bytes_per_user(), 1);
+  w.key("warm_rss_mb").number(warm_rss, 1);
+  w.key("max_rss_mb").number(max_rss, 1);
+  w.key("rss_growth_after_warmup").number(growth, 4);
+  w.key("first_warm_p99_us").number(first_p99, 2);
+  w.key("max_p99_us").number(max_p99, 2);
+  const bool flat = samples.size() >= warm + 3 && growth <= 0.10;
+  w.key("warm_at_s").number(warm < samples.size() ? samples[warm].at_s : -1, 1);
+  w.key("flat").boolean(flat);
+  w.key("samples").begin_array();
+  for (const Sample& s : samples) {
+    w.begin_object();
+    w.key("at_s").number(s.at_s, 1);
+    w.key("events").number(s.events);
+    w.key("behind").number(s.behind);
+    w.key("users").number(s.users);
+    w.key("rss_mb").number(s.rss_mb, 1);
+    w.key("p50_us").number(s.p50_us, 2);
+    w.key("p99_us").number(s.p99_us, 2);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  std::printf("%s\n", out.c_str());
+  return flat ? kExitOk : kExitFailure;
 }
 
 int run_shell(const std::string& script, const std::string& db) {
@@ -882,15 +1038,26 @@ int cmd_bench(int argc, char** argv) {
       .option("connections")
       .option("queries")
       .option("model")
+      .option("minutes")
+      .option("rate")
       .option("json", true);
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   std::string scenario = args.get_or("scenario", "");
   if (scenario != "engine" && scenario != "embedded" && scenario != "kafka" &&
       scenario != "postgres" && scenario != "api" && scenario != "analytics" &&
-      scenario != "paysim") {
+      scenario != "paysim" && scenario != "soak") {
     return usage_error(args,
                        "--scenario must be 'engine', 'embedded', 'kafka', 'postgres', 'api', "
-                       "'analytics' or 'paysim'");
+                       "'analytics', 'paysim' or 'soak'");
+  }
+  if (scenario == "soak") {
+    auto minutes = args.get_double("minutes", 10, 0.5, 7 * 24 * 60);
+    if (!minutes.ok()) return usage_error(args, minutes.error().message);
+    auto rate = args.get_double("rate", 20'000, 1, 10'000'000);
+    if (!rate.ok()) return usage_error(args, rate.error().message);
+    auto soak_users = args.get_int("users", 1'000'000, 1, 50'000'000);
+    if (!soak_users.ok()) return usage_error(args, soak_users.error().message);
+    return soak_bench(*soak_users, *rate, *minutes);
   }
   const int64_t default_events = scenario == "engine" || scenario == "paysim" ? 1'000'000
                                  : scenario == "analytics"                    ? 10'000'000
