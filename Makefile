@@ -29,12 +29,14 @@ format-check:
 	@bash scripts/format --check
 
 # Unit and end-to-end tests under ASan+UBSan, the libFuzzer targets for a bounded time
-# (scripts/fuzz), the acceptance run on the release binary, then the dashboard in
-# headless Chromium against a live `walletflow run`.
+# (scripts/fuzz), the acceptance run and the crash/fault/scale-out suite (scripts/fire,
+# short form) on the release binary, then the dashboard in headless Chromium against a
+# live `walletflow run`.
 test: setup format-check debug build
 	@ctest --preset debug -j $(JOBS) --timeout 600
 	@bash scripts/fuzz
 	@bash scripts/acceptance build/release/walletflow
+	@bash scripts/fire build/release/walletflow
 	@WALLETFLOW_BIN=build/release/walletflow node --test web/tests/
 
 run: build

@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/common.h"
+#include "app/operations.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "jobs/scheduler.h"
@@ -57,15 +58,6 @@ void write_run(JsonWriter& w, const jobs::RunRow& r) {
   w.end_object();
 }
 
-Result<std::unique_ptr<notify::Notifier>> notifier_from_env() {
-  auto hooks = notify::webhooks_from_env();
-  if (!hooks.ok()) return hooks.take_error();
-  if (!hooks->empty()) {
-    log::info("notify: " + std::to_string(hooks->size()) + " webhook(s) configured");
-  }
-  return std::make_unique<notify::Notifier>(std::move(*hooks));
-}
-
 }  // namespace
 
 int cmd_scheduler(int argc, char** argv) {
@@ -75,7 +67,7 @@ int cmd_scheduler(int argc, char** argv) {
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto config = jobs::load_ops_config(args.get_or("config", ""));
   if (!config.ok()) return report(config.error());
-  auto notifier = notifier_from_env();
+  auto notifier = open_notifier(*config);
   if (!notifier.ok()) return report(notifier.error());
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
@@ -130,7 +122,7 @@ int cmd_jobs(int argc, char** argv) {
   }
   auto store = open_store_arg(args, "");
   if (!store.ok()) return report(store.error());
-  auto notifier = notifier_from_env();
+  auto notifier = open_notifier(*config);
   if (!notifier.ok()) return report(notifier.error());
   jobs::Scheduler scheduler(**store, *config, clock, notifier->get());
 

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: walletflow kafka-dev [--brokers N] [--partitions P] [--bootstrap-file FILE]\n"
+    "                            [--chaos SECONDS [--chaos-rounds N]]\n"
     "\n"
     "Hosts a mock Kafka cluster (librdkafka's, real protocol on loopback) with the topics\n"
     "walletflow-bronze-transactions, walletflow-silver-transactions,\n"
@@ -25,18 +26,30 @@ constexpr const char* kUsage =
     "options:\n"
     "  --brokers N           brokers (default 3)\n"
     "  --partitions P        partitions per topic (default 12)\n"
-    "  --bootstrap-file FILE also write the bootstrap servers there (for --kafka @FILE)\n";
+    "  --bootstrap-file FILE also write the bootstrap servers there (for --kafka @FILE)\n"
+    "  --chaos SECONDS       every SECONDS, move every partition's leader to the next\n"
+    "                        broker and fail the next produce, fetch, offset-commit and\n"
+    "                        heartbeat requests with retriable errors (fault drills)\n"
+    "  --chaos-rounds N      stop the chaos after N rounds (default: never)\n";
 
 }  // namespace
 
 int cmd_kafka_dev(int argc, char** argv) {
   Args args(kUsage);
-  args.option("brokers").option("partitions").option("bootstrap-file");
+  args.option("brokers")
+      .option("partitions")
+      .option("bootstrap-file")
+      .option("chaos")
+      .option("chaos-rounds");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto brokers = args.get_int("brokers", 3, 1, 16);
   if (!brokers.ok()) return usage_error(args, brokers.error().message);
   auto partitions = args.get_int("partitions", 12, 1, 1024);
   if (!partitions.ok()) return usage_error(args, partitions.error().message);
+  auto chaos = args.get_int("chaos", 0, 0, 3600);
+  if (!chaos.ok()) return usage_error(args, chaos.error().message);
+  auto chaos_rounds = args.get_int("chaos-rounds", 0, 0, 1'000'000);
+  if (!chaos_rounds.ok()) return usage_error(args, chaos_rounds.error().message);
 
   install_stop_handlers();
   auto cluster = stream::kafka::MockCluster::start(static_cast<int>(*brokers));
@@ -51,8 +64,25 @@ int cmd_kafka_dev(int argc, char** argv) {
   std::fflush(stdout);
   log::info("mock Kafka cluster: " + std::to_string(*brokers) + " brokers, " +
             std::to_string(*partitions) + " partitions per topic, bootstrap " + bootstrap);
-  while (!stop_flag().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  log::info("mock Kafka cluster stopped");
+  int rounds = 0, errors = 0;
+  auto next_round = std::chrono::steady_clock::now() + std::chrono::seconds(*chaos);
+  while (!stop_flag().load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const bool rounds_left = *chaos_rounds == 0 || rounds < *chaos_rounds;
+    if (*chaos > 0 && rounds_left && std::chrono::steady_clock::now() >= next_round) {
+      errors += (*cluster)->disturb(++rounds);
+      next_round += std::chrono::seconds(*chaos);
+      log::info("chaos round " + std::to_string(rounds) + ": leaders moved, " +
+                std::to_string(errors) + " request errors injected so far");
+      if (rounds == *chaos_rounds) {
+        std::this_thread::sleep_for(std::chrono::seconds(*chaos));
+        (*cluster)->calm();
+        log::info("chaos over");
+      }
+    }
+  }
+  log::info("mock Kafka cluster stopped" +
+            (rounds > 0 ? " after " + std::to_string(rounds) + " chaos rounds" : std::string()));
   return kExitOk;
 }
 

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "model/model_file.h"
 #include "pipeline/runner.h"
+#include "store/store.h"
 #include "stream/file/file_source.h"
 #include "stream/kafka/kafka_source.h"
 
@@ -307,6 +308,16 @@ int cmd_process(int argc, char** argv) {
   w.key("rules_version").string(processor.pack().version());
   w.key("rules_reloads").number(snap.rules_swaps);
   w.key("rules_reload_errors").number(watcher ? watcher->errors() : 0);
+  w.key("store_retries").number(store::transient_retries());
+  if ((*ops)->notifier().enabled()) {
+    const notify::Notifier::Stats n = (*ops)->notifier().stats();
+    w.key("webhooks").begin_object();
+    w.key("sent").number(n.sent);
+    w.key("retried").number(n.retried);
+    w.key("failed").number(n.failed);
+    w.key("dropped").number(n.dropped);
+    w.end_object();
+  }
   if (outputs) w.key("published").number(outputs->counts().delivered);
   if (const model::Model* m = processor.model()) {
     w.key("model").begin_object();

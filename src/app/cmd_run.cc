@@ -232,7 +232,10 @@ int cmd_run(int argc, char** argv) {
   std::unique_ptr<LiveStats> live;  // the dashboard's live figures, once a second
   if (api_server) {
     api_server->set_source_lag([&runner] { return runner.snapshot().source_lag; });
-    api_server->set_extra_metrics([&runner] { return pipeline_metrics(runner.snapshot()); });
+    notify::Notifier* notifier = &(*ops)->notifier();
+    api_server->set_extra_metrics([&runner, notifier] {
+      return pipeline_metrics(runner.snapshot()) + notifier_metrics(*notifier);
+    });
     live = std::make_unique<LiveStats>(api_server->hub(), [&runner] {
       const pipeline::RunnerSnapshot s = runner.snapshot();
       return LiveSample{s.facts, s.flagged, s.monitored, s.latency_ns, s.source_lag};

@@ -3,6 +3,8 @@
 // per line, and answered 204; point WALLETFLOW_WEBHOOKS at it to see what walletflow sends.
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -19,6 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: walletflow webhook-sink --out FILE [--port P] [--url-file FILE]\n"
+    "                               [--hang-for SECONDS]\n"
     "\n"
     "Listens on 127.0.0.1 and appends every POSTed body to FILE, one per line (newlines\n"
     "inside a body become spaces), answering 204, until Ctrl-C or SIGTERM. Prints its URL,\n"
@@ -28,22 +31,36 @@ constexpr const char* kUsage =
     "options:\n"
     "  --out FILE       where the bodies go (required)\n"
     "  --port P         port (default: a free one)\n"
-    "  --url-file FILE  also write the URL there\n";
+    "  --url-file FILE  also write the URL there\n"
+    "  --hang-for S     for the first S seconds, hold every request without an answer\n"
+    "                   (then 503, body not kept): a hanging endpoint, for fault drills\n";
 
 }  // namespace
 
 int cmd_webhook_sink(int argc, char** argv) {
   Args args(kUsage);
-  args.option("out").option("port").option("url-file");
+  args.option("out").option("port").option("url-file").option("hang-for");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("out")) return usage_error(args, "--out is required");
   auto port = args.get_int("port", 0, 0, 65535);
   if (!port.ok()) return usage_error(args, port.error().message);
+  auto hang_for = args.get_int("hang-for", 0, 0, 3600);
+  if (!hang_for.ok()) return usage_error(args, hang_for.error().message);
+  const auto hang_until = std::chrono::steady_clock::now() + std::chrono::seconds(*hang_for);
+  std::atomic<int64_t> held{0};
   std::ofstream out(*args.get("out"), std::ios::app);
   if (!out) return report(make_error(Errc::kIo, "cannot open " + *args.get("out")));
   std::mutex mu;
   httplib::Server server;
   server.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
+    if (std::chrono::steady_clock::now() < hang_until) {
+      ++held;
+      while (std::chrono::steady_clock::now() < hang_until && !stop_flag().load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      res.status = 503;  // the sender gave up long ago
+      return;
+    }
     std::string line = req.body;
     for (char& c : line) {
       if (c == '\n' || c == '\r') c = ' ';
@@ -75,6 +92,9 @@ int cmd_webhook_sink(int argc, char** argv) {
   while (!stop_flag().load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server.stop();
   listener.join();
+  if (held.load() > 0) {
+    log::info("webhook sink held " + std::to_string(held.load()) + " request(s) without an answer");
+  }
   return kExitOk;
 }
 

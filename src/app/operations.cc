@@ -7,18 +7,24 @@
 #include "core/log.h"
 #include "core/thread.h"
 #include "jobs/scheduler.h"
+#include "store/store.h"
 
 namespace wf::app {
 
-std::string pipeline_metrics(const pipeline::RunnerSnapshot& s) {
-  auto counter = [](const std::string& name, const std::string& help,
+namespace {
+
+std::string counter(const std::string& name, const std::string& help,
                     std::initializer_list<std::pair<std::string, int64_t>> values) {
-    std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
-    for (const auto& [labels, v] : values) {
-      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
-    }
-    return out;
-  };
+  std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " counter\n";
+  for (const auto& [labels, v] : values) {
+    out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string pipeline_metrics(const pipeline::RunnerSnapshot& s) {
   std::string out;
   out += counter("walletflow_events_total", "Records read, by outcome.",
                  {{"outcome=\"stored\"", s.facts},
@@ -30,6 +36,10 @@ std::string pipeline_metrics(const pipeline::RunnerSnapshot& s) {
                   {"decision=\"NORMAL\"", s.facts - s.flagged - s.monitored}});
   out += counter("walletflow_batches_committed_total", "Store transactions committed.",
                  {{"", s.batches}});
+  out += counter("walletflow_store_retries_total",
+                 "Store operations retried after a transient failure (PostgreSQL "
+                 "unreachable, disk full).",
+                 {{"", store::transient_retries()}});
   out += counter("walletflow_rules_reloads_total", "Rule packs swapped in while running.",
                  {{"", s.rules_swaps}});
   out +=
@@ -75,17 +85,33 @@ Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
   return out;
 }
 
-Result<std::unique_ptr<Operations>> Operations::open(const Args& args) {
-  auto config = jobs::load_ops_config(args.get_or("config", ""));
-  if (!config.ok()) return config.take_error();
+Result<std::unique_ptr<notify::Notifier>> open_notifier(const jobs::OpsConfig& config) {
   auto hooks = notify::webhooks_from_env();
   if (!hooks.ok()) return hooks.take_error();
-  auto ops = std::unique_ptr<Operations>(new Operations());
-  ops->config_ = std::move(*config);
   if (!hooks->empty()) {
     log::info("notify: " + std::to_string(hooks->size()) + " webhook(s) configured");
   }
-  ops->notifier_ = std::make_unique<notify::Notifier>(std::move(*hooks));
+  return std::make_unique<notify::Notifier>(std::move(*hooks), config.webhooks);
+}
+
+std::string notifier_metrics(const notify::Notifier& n) {
+  const notify::Notifier::Stats s = n.stats();
+  return counter("walletflow_webhook_deliveries_total",
+                 "Webhook messages by outcome (retried: failed attempts tried again).",
+                 {{"outcome=\"sent\"", s.sent},
+                  {"outcome=\"retried\"", s.retried},
+                  {"outcome=\"failed\"", s.failed},
+                  {"outcome=\"dropped\"", s.dropped}});
+}
+
+Result<std::unique_ptr<Operations>> Operations::open(const Args& args) {
+  auto config = jobs::load_ops_config(args.get_or("config", ""));
+  if (!config.ok()) return config.take_error();
+  auto notifier = open_notifier(*config);
+  if (!notifier.ok()) return notifier.take_error();
+  auto ops = std::unique_ptr<Operations>(new Operations());
+  ops->config_ = std::move(*config);
+  ops->notifier_ = std::move(*notifier);
   notify::Notifier* n = ops->notifier_.get();
   ops->alerts_ =
       std::make_unique<notify::StreamAlerts>(ops->config_.alerts, [n](notify::Message m) {

@@ -28,6 +28,12 @@ std::string pipeline_metrics(const pipeline::RunnerSnapshot& s);
 Result<std::string> score_json(pipeline::Processor& processor, std::mutex& mu,
                                std::string_view body);
 
+// The webhooks of WALLETFLOW_WEBHOOKS / WALLETFLOW_WEBHOOKS_FILE, delivered with the
+// config's webhook_timeout, _attempts, _backoff and _drain.
+Result<std::unique_ptr<notify::Notifier>> open_notifier(const jobs::OpsConfig& config);
+// walletflow_webhook_deliveries_total{outcome=sent|retried|failed|dropped}.
+std::string notifier_metrics(const notify::Notifier& n);
+
 class Operations {
  public:
   // --config FILE (default: the built-in operations config) and the webhooks.

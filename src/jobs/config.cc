@@ -19,7 +19,10 @@ class Parser {
     if (!parsed.ok()) return parsed.take_error();
     const toml::table& doc = *parsed;
     OpsConfig config;
-    only(doc, {"utc_offset", "retries", "retry_backoff", "job", "alerts"}, "top level");
+    only(doc,
+         {"utc_offset", "retries", "retry_backoff", "webhook_timeout", "webhook_attempts",
+          "webhook_backoff", "webhook_drain", "job", "alerts"},
+         "top level");
     if (auto offset = string(doc, "utc_offset")) {
       auto minutes = parse_utc_offset(*offset);
       if (minutes.ok()) {
@@ -28,6 +31,10 @@ class Parser {
         problem(doc.get("utc_offset"), minutes.error().message);
       }
     }
+    duration(doc, "webhook_timeout", &config.webhooks.timeout_us);
+    integer(doc, "webhook_attempts", 1, 20, &config.webhooks.attempts);
+    duration(doc, "webhook_backoff", &config.webhooks.backoff_us);
+    duration(doc, "webhook_drain", &config.webhooks.drain_us);
     JobSpec defaults;
     integer(doc, "retries", 0, 10, &defaults.retries);
     duration(doc, "retry_backoff", &defaults.retry_backoff_us);

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "jobs/cron.h"
+#include "notify/notifier.h"
 #include "notify/stream_alerts.h"
 
 namespace wf::jobs {
@@ -42,6 +43,7 @@ struct OpsConfig {
   int offset_minutes = 480;
   std::vector<JobSpec> jobs;
   notify::AlertThresholds alerts;
+  notify::Notifier::Options webhooks;  // webhook_timeout, _attempts, _backoff, _drain
   const JobSpec* find(std::string_view name) const;
 };
 

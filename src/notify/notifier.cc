@@ -221,14 +221,21 @@ Notifier::Notifier(std::vector<Webhook> hooks, Options options)
 
 Notifier::~Notifier() {
   if (!thread_.joinable()) return;
-  (void)flush(2 * kMicrosPerSecond);
+  const bool drained = flush(options_.drain_us);
+  size_t left = 0;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    left = queue_.size() + (busy_ ? 1 : 0);
   }
   abandon_ = true;
   wake_.notify_all();
   thread_.join();
+  if (!drained && left > 0) {
+    log::warn("notify: exiting with " + std::to_string(left) +
+              " message(s) not delivered: the webhook did not answer within " +
+              std::to_string(options_.drain_us / kMicrosPerSecond) + " s");
+  }
 }
 
 void Notifier::send(Message m) {
@@ -311,7 +318,11 @@ bool Notifier::deliver(const Webhook& hook, const std::string& body) {
   client.set_ca_cert_path("/etc/ssl/certs/ca-certificates.crt");
   httplib::Result r = client.Post(url->path, body, "application/json");
   if (!r) {
-    log::warn("notify: webhook " + url->origin + " unreachable: " + httplib::to_string(r.error()));
+    const std::string why =
+        r.error() == httplib::Error::Read
+            ? "no answer within " + std::to_string(options_.timeout_us / 1000) + " ms"
+            : httplib::to_string(r.error());
+    log::warn("notify: webhook " + url->origin + " unreachable: " + why);
     return false;
   }
   if (r->status >= 200 && r->status < 300) return true;

@@ -56,6 +56,7 @@ class Notifier {
     int attempts = 5;                            // per message and webhook
     int64_t backoff_us = kMicrosPerSecond;       // doubles after each failed attempt
     int64_t timeout_us = 10 * kMicrosPerSecond;  // connect, and then read/write
+    int64_t drain_us = 10 * kMicrosPerSecond;    // at exit, waiting for the queue
   };
   struct Stats {
     int64_t sent = 0;     // deliveries answered 2xx
@@ -66,7 +67,8 @@ class Notifier {
 
   explicit Notifier(std::vector<Webhook> hooks);
   Notifier(std::vector<Webhook> hooks, Options options);
-  // Waits up to two seconds for the queue to drain, then gives up on the rest.
+  // Waits up to options.drain_us for the queue to drain, then gives up on the rest and
+  // says how many messages were not delivered.
   ~Notifier();
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;

@@ -1,8 +1,17 @@
+#include <atomic>
+
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace wf::store {
+
+namespace {
+std::atomic<int64_t> g_transient_retries{0};
+}  // namespace
+
+int64_t transient_retries() { return g_transient_retries.load(std::memory_order_relaxed); }
+void count_transient_retry() { g_transient_retries.fetch_add(1, std::memory_order_relaxed); }
 
 Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
   std::string path;

@@ -162,6 +162,11 @@ struct TableCounts {
   int64_t labels = 0;
 };
 
+// Store operations retried after a transient failure (PostgreSQL unreachable, disk
+// full), by every store of this process: process's summary and the metrics report it.
+int64_t transient_retries();
+void count_transient_retry();
+
 class Store {
  public:
   virtual ~Store() = default;

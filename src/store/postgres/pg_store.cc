@@ -197,6 +197,7 @@ auto PgStore::with_retry(std::string_view what, F attempt) -> decltype(attempt(f
                                           std::to_string(waited / kMicrosPerSecond) + " s (" +
                                           std::string(what) + "): " + r.error().message);
     }
+    count_transient_retry();
     log::warn("store: " + std::string(what) + " failed, connection lost (" + r.error().message +
               "); retrying in " + std::to_string(backoff / 1000) + " ms");
     std::this_thread::sleep_for(std::chrono::microseconds(backoff));

@@ -2,6 +2,7 @@
 // statements kept for the life of the store. Owns its connection; one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -11,9 +12,19 @@
 
 namespace wf::store::sqlite {
 
+struct SqliteOptions {
+  // How long a commit that finds the disk full keeps retrying before the run fails.
+  int64_t retry_for_us = 300 * kMicrosPerSecond;
+  int64_t first_backoff_us = 100'000;
+  int64_t max_backoff_us = 5 * kMicrosPerSecond;
+  // Called on the writer's thread before each wait for room, with the failure count.
+  std::function<void(int failures)> on_disk_full;
+};
+
 class SqliteStore final : public Store {
  public:
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   SqliteOptions options = {});
 
   std::string_view kind() const override { return "sqlite"; }
   Status migrate() override;
@@ -47,11 +58,12 @@ class SqliteStore final : public Store {
   Result<int> maintain(int months_ahead) override;
 
  private:
-  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+  SqliteStore(Db db, SqliteOptions options) : db_(std::move(db)), options_(options) {}
   Status prepare_statements();
   Result<CommitResult> write_batch(const Batch& batch);
 
   Db db_;
+  SqliteOptions options_;
   Stmt insert_fact_;
   Stmt insert_alert_;
   Stmt insert_dead_letter_;

@@ -3,6 +3,10 @@
 #include <algorithm>
 
 namespace wf::stream::kafka {
+namespace {
+// Kafka protocol API keys (rdkafka_proto.h is not installed).
+constexpr int16_t kProduce = 0, kFetch = 1, kOffsetCommit = 8, kHeartbeat = 12;
+}  // namespace
 
 Result<std::unique_ptr<MockCluster>> MockCluster::start(int brokers) {
   auto conf = make_conf("", {});
@@ -35,7 +39,34 @@ Status MockCluster::create_topic(std::string_view name, int partitions, int repl
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return make_error(Errc::kIo, "mock topic '" + topic + "': " + rd_kafka_err2str(err));
   }
+  topics_.emplace_back(topic, partitions);
   return Status::Ok();
+}
+
+int MockCluster::disturb(int round) {
+  for (const auto& [topic, partitions] : topics_) {
+    for (int p = 0; p < partitions; ++p) {
+      rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), p, (p + round) % brokers_ + 1);
+    }
+  }
+  calm();  // the last round's errors that no request took do not pile up
+  rd_kafka_mock_push_request_errors(
+      cluster_, kProduce, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors(cluster_, kFetch, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  rd_kafka_mock_push_request_errors(cluster_, kOffsetCommit, 2, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                    RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+  rd_kafka_mock_push_request_errors(cluster_, kHeartbeat, 1,
+                                    RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+  return 9;
+}
+
+void MockCluster::calm() {
+  for (int16_t api : {kProduce, kFetch, kOffsetCommit, kHeartbeat}) {
+    rd_kafka_mock_clear_request_errors(cluster_, api);
+  }
 }
 
 Status MockCluster::create_walletflow_topics(int partitions) {

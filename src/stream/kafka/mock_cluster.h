@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "stream/kafka/kafka_handle.h"
@@ -33,11 +35,20 @@ class MockCluster {
   Status create_walletflow_topics(int partitions);
   rd_kafka_mock_cluster_t* raw() { return cluster_; }
 
+  // One round of trouble for `kafka-dev --chaos`: every partition of every topic created
+  // here moves its leader to the next broker, and the next few produce, fetch, offset
+  // commit and heartbeat requests fail with retriable errors (leader moved, timeout, not
+  // enough replicas, coordinator loading). Returns the errors injected.
+  int disturb(int round);
+  // Clears the request errors no request has taken yet.
+  void calm();
+
  private:
   MockCluster() = default;
   Handle host_;
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   int brokers_ = 0;
+  std::vector<std::pair<std::string, int>> topics_;  // name, partitions
 };
 
 }  // namespace wf::stream::kafka

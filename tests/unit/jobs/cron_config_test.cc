@@ -85,6 +85,26 @@ TEST(OpsConfig, TheShippedConfigParses) {
   EXPECT_EQ(c->alerts.burst_flagged, 50);
 }
 
+TEST(OpsConfig, WebhookDeliverySettings) {
+  auto c = parse_ops_config(R"toml(webhook_timeout = "1500ms"
+webhook_attempts = 7
+webhook_backoff = "2s"
+webhook_drain = "1m"
+)toml",
+                            "ops.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->webhooks.timeout_us, 1'500'000);
+  EXPECT_EQ(c->webhooks.attempts, 7);
+  EXPECT_EQ(c->webhooks.backoff_us, 2'000'000);
+  EXPECT_EQ(c->webhooks.drain_us, 60'000'000);
+  auto bad = parse_ops_config("webhook_attempts = 0\nwebhook_timeout = \"0s\"\n", "o.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("o.toml:1:20: 'webhook_attempts' must be an integer in 1..20"),
+            std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("o.toml:2:"), std::string::npos) << bad.error().message;
+}
+
 TEST(OpsConfig, ProblemsNameTheirLine) {
   auto c = parse_ops_config(R"toml(utc_offset = "+8"
 colour = "blue"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite/db.h"
+#include "store/sqlite/sqlite_store.h"
 #include "support/pg_server.h"
 #include "support/temp_dir.h"
 
@@ -369,6 +370,84 @@ TEST(OpenStore, AddsRulesetVersionToAnOlderFactTable) {
   ASSERT_TRUE(q.ok());
   ASSERT_TRUE(*q->step());
   EXPECT_EQ(q->column_text(0), "0123456789abcdef");
+}
+
+// A full disk (here: SQLite's page limit, which fails the same way, SQLITE_FULL) rolls
+// the batch back; the commit waits and writes it whole once there is room again, and
+// gives up with a clear error when there never is.
+TEST(SqliteStore, ADiskFullCommitWaitsForRoomAndLosesNothing) {
+  testing::TempDir dir;
+  int waits = 0;
+  sqlite::SqliteOptions options;
+  options.first_backoff_us = 1'000;
+  options.max_backoff_us = 1'000;
+  sqlite::SqliteStore* raw = nullptr;
+  options.on_disk_full = [&](int failures) {
+    waits = failures;
+    if (failures == 3) {
+      ASSERT_TRUE(raw->exec_script({"PRAGMA max_page_count = 1000000"}).ok());
+    }
+  };
+  auto opened = sqlite::SqliteStore::open(dir.file("full.db"), options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::unique_ptr<sqlite::SqliteStore> store = std::move(opened).value();
+  raw = store.get();
+  ASSERT_TRUE(store->migrate().ok());
+  auto pages = [&] {
+    int64_t n = 0;
+    EXPECT_TRUE(store
+                    ->query_text("PRAGMA page_count", {},
+                                 [&](const auto& row) { n = std::stoll(std::string(row[0])); })
+                    .ok());
+    return n;
+  };
+  ASSERT_TRUE(store->exec_script({"PRAGMA max_page_count = " + std::to_string(pages())}).ok());
+  Batch b;
+  b.source = "file:/full";
+  b.end_offset = 4000;
+  std::vector<std::string> ids, again_ids;  // the rows' views point here
+  for (int i = 0; i < 2000; ++i) {
+    ids.push_back("t" + std::to_string(i));
+    again_ids.push_back("t" + std::to_string(i) + "b");
+  }
+  for (int i = 0; i < 2000; ++i) {
+    FactRow f;
+    f.transaction_id = ids[i];
+    f.event_ts = *parse_rfc3339("2026-11-25T10:00:00Z") + i;
+    f.user_id = "U1";
+    f.transaction_type = "payment";
+    f.currency = "PHP";
+    f.status = "SUCCESS";
+    f.source_offset = 2 * i;
+    b.facts.push_back(f);
+  }
+  const int64_t retries_before = transient_retries();
+  auto r = store->commit(b);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(waits, 3);
+  EXPECT_EQ(transient_retries() - retries_before, 3);
+  EXPECT_EQ(r->facts, 2000);
+  EXPECT_EQ(store->counts()->facts, 2000);
+  EXPECT_EQ(*store->load_offset("file:/full"), 4000);
+
+  // No room ever: the commit gives up after retry_for_us, naming the cause; nothing of the
+  // batch is stored and the position stays.
+  sqlite::SqliteOptions brief;
+  brief.first_backoff_us = 1'000;
+  brief.retry_for_us = 20'000;
+  auto again = sqlite::SqliteStore::open(dir.file("full.db"), brief);
+  ASSERT_TRUE(again.ok());
+  store.reset();
+  store = std::move(again).value();
+  ASSERT_TRUE(store->exec_script({"PRAGMA max_page_count = " + std::to_string(pages())}).ok());
+  for (size_t i = 0; i < b.facts.size(); ++i) b.facts[i].transaction_id = again_ids[i];
+  b.end_offset = 8000;
+  auto failed = store->commit(b);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("disk full for"), std::string::npos)
+      << failed.error().message;
+  EXPECT_EQ(store->counts()->facts, 2000);
+  EXPECT_EQ(*store->load_offset("file:/full"), 4000);
 }
 
 TEST(OpenStore, RejectsUnknownUris) {
