@@ -1,5 +1,6 @@
 #include "api/http.h"
 
+#include <simdjson.h>
 #include <strings.h>
 
 namespace wf::api {
@@ -63,7 +64,7 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string* out) {
     if (c == '\0') return false;
     out->push_back(c);
   }
-  return true;
+  return simdjson::validate_utf8(out->data(), out->size());
 }
 
 bool parse_query(std::string_view query, NameValues* out) {

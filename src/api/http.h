@@ -44,9 +44,10 @@ struct Response {
   void set_content(std::string text, std::string type);
 };
 
-// %XX and, for queries, '+' as a space. False on a broken escape or a NUL.
+// %XX and, for queries, '+' as a space. False on a broken escape, a NUL, or text that is
+// not UTF-8: names and values end up in JSON answers (an error's message quotes them).
 bool percent_decode(std::string_view in, bool plus_is_space, std::string* out);
-// "a=1&b=x%20y" -> {a,1},{b,x y}. False when an escape is broken.
+// "a=1&b=x%20y" -> {a,1},{b,x y}. False when percent_decode is.
 bool parse_query(std::string_view query, NameValues* out);
 
 }  // namespace wf::api

@@ -224,7 +224,11 @@ void transactions(Call& c) {
   if (auto cursor = c.query("cursor")) {
     auto raw = unb64(*cursor);
     size_t bar = raw ? raw->find('|') : std::string::npos;
-    if (bar == std::string::npos || !parse_rfc3339(raw->substr(0, bar)).ok()) {
+    // A forged one may hold any bytes: PostgreSQL refuses text that is not UTF-8 or has a
+    // NUL (an error, not an empty page), and ids this API gave never do.
+    if (bar == std::string::npos || !parse_rfc3339(raw->substr(0, bar)).ok() ||
+        raw->find('\0') != std::string::npos ||
+        !simdjson::validate_utf8(raw->data(), raw->size())) {
       c.error(400, "bad_request", "'cursor' is not one this API gave");
       return;
     }

@@ -231,7 +231,22 @@ bool static_asset(const Request& req, Response& res) {
 
 }  // namespace
 
+Response Server::handle(Request req) {
+  Response res;
+  if (const Route* route = find_route(req, res)) dispatch(*route, req, res);
+  return res;
+}
+
 const Route* Server::find_route(Request& req, Response& res) const {
+  const size_t q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  req.params.clear();
+  if (q != std::string::npos &&
+      !parse_query(std::string_view(req.target).substr(q + 1), &req.params)) {
+    res.status = 400;
+    res.set_content(error_json("bad_request", "malformed query string"), "application/json");
+    return nullptr;
+  }
   std::string allowed;
   for (const Route& route : routes_) {
     if (!match_path(route.path, req.path, &req.matches)) continue;
@@ -425,12 +440,6 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = std::make_shared<Request>();
     req->method = std::string(msg.method_string());
     req->target = std::string(msg.target());
-    const size_t q = req->target.find('?');
-    req->path = req->target.substr(0, q);
-    if (q != std::string::npos &&
-        !parse_query(std::string_view(req->target).substr(q + 1), &req->params)) {
-      return fail(400, "bad_request", "malformed query string");
-    }
     for (const auto& field : msg) {
       req->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }

@@ -100,6 +100,12 @@ class Server {
   void stop();
   int port() const { return port_; }
 
+  // One request as the transport hands it over (method, target, headers, body and
+  // remote_addr set), answered on the calling thread through the same steps a connection
+  // takes: find_route, then dispatch. A streamed answer comes back with `stream` set and
+  // not yet called. For tests and the fuzz target: no socket, no threads.
+  Response handle(Request req);
+
   const std::vector<Route>& routes() const { return routes_; }
   std::string openapi() const;
   ApiMetrics& metrics() { return metrics_; }
@@ -119,7 +125,9 @@ class Server {
   friend class Call;
   friend class Session;
   void add_routes();
-  // The route for a request (its {names} into req.matches), or an error answered in res.
+  // The route for a request: its target split into req.path and the decoded req.params,
+  // its {names} decoded into req.matches. Otherwise nullptr with the answer in res (400
+  // for a broken query, 404, 405, or a dashboard file).
   const Route* find_route(Request& req, Response& res) const;
   void dispatch(const Route& route, Request& req, Response& res);
   Result<Claims> verify_cached(std::string_view token);

@@ -10,7 +10,8 @@
 namespace wf::rules::internal {
 namespace {
 
-enum class Tok : uint8_t { kEnd, kName, kInt, kNumber, kDuration, kString, kOp, kBad };
+// kBad: the lexer's message in text; kStray: a character no token starts with.
+enum class Tok : uint8_t { kEnd, kName, kInt, kNumber, kDuration, kString, kOp, kBad, kStray };
 
 struct Token {
   Tok kind = Tok::kEnd;
@@ -58,9 +59,18 @@ class Lexer {
       t.text = std::string(1, c);
       return t;
     }
-    t.kind = Tok::kBad;
-    t.text = std::string(1, c);
-    ++p_;
+    // The whole character, every byte of its UTF-8: messages quote it, and must stay
+    // valid text (the API answers them in JSON).
+    size_t n = 1;
+    if (static_cast<unsigned char>(c) >= 0xC0) {
+      while (n < 4 && p_ + n < s_.size() &&
+             (static_cast<unsigned char>(s_[p_ + n]) & 0xC0) == 0x80) {
+        ++n;
+      }
+    }
+    t.kind = Tok::kStray;
+    t.text = std::string(s_.substr(p_, n));
+    p_ += n;
     return t;
   }
 
@@ -179,6 +189,7 @@ class Parser {
       case Tok::kString:
         return "string \"" + t.text + "\"";
       case Tok::kBad:
+      case Tok::kStray:
         return t.text;
       default:
         return "'" + t.text + "'";
@@ -189,7 +200,7 @@ class Parser {
     if (!failed_) {
       failed_ = true;
       error_->pos = at.pos;
-      error_->message = at.kind == Tok::kBad && at.text.size() > 1 ? at.text : std::move(message);
+      error_->message = at.kind == Tok::kBad ? at.text : std::move(message);
     }
     return nullptr;
   }
@@ -379,6 +390,8 @@ class Parser {
       case Tok::kEnd:
         return fail(t, "expression ends too early");
       case Tok::kBad:
+        return fail(t, t.text);
+      case Tok::kStray:
         return fail(t, "unexpected character '" + t.text + "'");
     }
     return fail(t, "unexpected " + describe(t));

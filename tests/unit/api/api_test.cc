@@ -346,6 +346,50 @@ TEST_P(ApiTest, HostileRequestsGetA4xxAndChangeNothing) {
   EXPECT_EQ(get("/health", "").first, 200);  // still serving
 }
 
+// Found by tests/fuzz/http_fuzz: what an answer quotes back must stay UTF-8, or the JSON
+// does not parse. A query name or value or a path segment that decodes to other bytes is
+// refused like a broken escape; a stray multi-byte character in a rule is quoted whole.
+// Seen while writing it: a forged cursor's bytes must not reach the store either
+// (PostgreSQL refused them, and the answer was a 503).
+TEST_P(ApiTest, AnswersStayJsonWhateverBytesTheRequestHolds) {
+  const std::string ana = login("ana", "analyst-pass");
+  const std::string root = login("root", "admin-pass1");
+  client_->set_url_encode(false);  // the bytes as written here
+  for (const char* path : {"/api/v1/ops/jobs?%E4imit=5", "/api/v1/ops/jobs?\xE4imit=5",
+                           "/api/v1/ops/jobs?limit=%C0%AF", "/api/v1/ops/jobs?limit=%ED%A0%80"}) {
+    auto r = get(path, ana);
+    EXPECT_EQ(r.first, 400) << path;
+    EXPECT_EQ(error_code(r.second), "bad_request") << path << ": " << r.second;
+  }
+  for (const std::string& raw :
+       {std::string("2026-11-24T02:00:00Z|\xFF"), std::string("2026-11-24T02:00:00Z|tx\0", 24)}) {
+    std::string cursor(
+        sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+    sodium_bin2base64(cursor.data(), cursor.size(),
+                      reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    auto r = get("/api/v1/analytics/transactions?cursor=" + std::string(cursor.c_str()), ana);
+    EXPECT_EQ(r.first, 400) << r.second;
+    EXPECT_EQ(error_code(r.second), "bad_request");
+  }
+  auto segment = get("/api/v1/marts/mart_%FF?date=2026-11-25", ana);
+  EXPECT_EQ(segment.first, 404);
+  EXPECT_EQ(error_code(segment.second), "not_found") << segment.second;
+  auto utf8 = get("/api/v1/marts/mart_%E2%82%B1?date=2026-11-25", ana);  // UTF-8 is fine
+  EXPECT_EQ(utf8.first, 404);
+  EXPECT_NE(utf8.second.find("no mart named 'mart_\u20B1'"), std::string::npos) << utf8.second;
+
+  std::string toml(rules::RulePack::builtin_text("ph-ewallet"));
+  toml.replace(toml.find("amount >= PHP 50000"), 19, "amount >= \u20B150000");
+  std::string body;
+  JsonWriter(&body).begin_object().key("toml").string(toml).end_object();
+  auto put = client_->Put("/api/v1/rules", bearer(root), body, "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 400);
+  EXPECT_EQ(error_code(put->body), "invalid_rules") << put->body;
+  EXPECT_NE(put->body.find("unexpected character '\u20B1'"), std::string::npos) << put->body;
+}
+
 TEST_P(ApiTest, ASlowClientIsCutOffWithoutStoppingOthers) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -719,6 +763,23 @@ TEST(Passwords, Argon2idHashesVerifyOnlyTheirPassword) {
   EXPECT_TRUE(verify_password(*h, "correct horse"));
   EXPECT_FALSE(verify_password(*h, "correct horsE"));
   EXPECT_NE(*h, *hash_password("correct horse"));  // salted
+}
+
+TEST(PercentDecode, RefusesBrokenEscapesNulAndBytesThatAreNotUtf8) {
+  std::string out;
+  EXPECT_TRUE(percent_decode("a%20b+c%E2%82%B1", true, &out));
+  EXPECT_EQ(out, "a b c\u20B1");
+  EXPECT_TRUE(percent_decode("a+b", false, &out));
+  EXPECT_EQ(out, "a+b");
+  for (const char* bad :
+       {"%", "%2", "%zz", "%00", "%E4", "\xE4", "%C0%AF", "%ED%A0%80", "%F4%90%80%80"}) {
+    EXPECT_FALSE(percent_decode(bad, true, &out)) << bad;
+  }
+  NameValues params;
+  EXPECT_TRUE(parse_query("a=1&&b=x%20y&c", &params));
+  EXPECT_EQ(params, (NameValues{{"a", "1"}, {"b", "x y"}, {"c", ""}}));
+  params.clear();
+  EXPECT_FALSE(parse_query("a=1&%E4=2", &params));
 }
 
 TEST(Tokens, ShortSecretsAreRefused) {

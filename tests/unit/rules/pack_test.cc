@@ -436,6 +436,9 @@ TEST(PackErrors, ExpressionSyntax) {
   // A stray character where a value should be.
   EXPECT_EQ(errors_of(std::string(kHead) + rule("R1", "amount >= #5")),
             "t.toml:14:19: rule R1: unexpected character '#'");
+  // One that takes several bytes is quoted whole, never cut inside its UTF-8.
+  EXPECT_EQ(errors_of(std::string(kHead) + rule("R1", "amount >= \u20B15")),
+            "t.toml:14:19: rule R1: unexpected character '\u20B1'");
   // A bad duration unit.
   EXPECT_EQ(errors_of(std::string(kHead) + rule("R1", "ts - 5x < ts")),
             "t.toml:14:14: rule R1: bad duration '5x' (want an integer and a unit: ms, s, m, h, "
