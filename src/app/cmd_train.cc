@@ -2,6 +2,7 @@
 // own state layer, from labelled history replayed in time order through the same
 // Processor that scores the stream, so training and scoring cannot drift apart.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
@@ -18,6 +19,7 @@
 #include "model/trainer.h"
 #include "pipeline/backtest.h"
 #include "pipeline/confusion.h"
+#include "pipeline/pr_curve.h"
 #include "pipeline/processor.h"
 #include "stream/file/file_source.h"
 
@@ -74,36 +76,8 @@ struct Rows {
 template <typename Flag>
 pipeline::Confusion confusion(const Rows& r, size_t begin, size_t end, Flag flag) {
   pipeline::Confusion c;
-  for (size_t i = begin; i < end; ++i) {
-    const bool f = flag(i), fraud = r.labels[i] > 0.5f;
-    c.tp += f && fraud;
-    c.fp += f && !fraud;
-    c.fn += !f && fraud;
-  }
+  for (size_t i = begin; i < end; ++i) c.add(flag(i), r.labels[i] > 0.5f);
   return c;
-}
-
-double average_precision(std::vector<std::pair<double, bool>> scored) {
-  std::sort(scored.begin(), scored.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  int64_t positives = 0;
-  for (const auto& s : scored) positives += s.second;
-  if (positives == 0) return 0;
-  // Average precision: the mean of precision at each positive's rank, equal scores
-  // counted as one step.
-  double ap = 0;
-  int64_t tp = 0, seen = 0;
-  size_t i = 0;
-  while (i < scored.size()) {
-    size_t j = i;
-    int64_t group_pos = 0;
-    while (j < scored.size() && scored[j].first == scored[i].first) group_pos += scored[j++].second;
-    seen += static_cast<int64_t>(j - i);
-    tp += group_pos;
-    ap += static_cast<double>(group_pos) * static_cast<double>(tp) / static_cast<double>(seen);
-    i = j;
-  }
-  return ap / static_cast<double>(positives);
 }
 
 Result<std::string> read_text(const std::string& path) {
@@ -373,11 +347,11 @@ int cmd_train(int argc, char** argv) {
   // that deploys it (FLAG when the rules or the model flag).
   std::vector<double> p(sorted.size() - split);
   std::vector<double> x(sorted.features);
-  std::vector<std::pair<double, bool>> scored;
+  pipeline::ScoreCurve scored(1000);  // in steps of 1/1000, as eval --model draws it
   for (size_t i = split; i < sorted.size(); ++i) {
     for (size_t j = 0; j < sorted.features; ++j) x[j] = sorted.values[i * sorted.features + j];
     p[i - split] = trees->predict(x);
-    scored.emplace_back(p[i - split], sorted.labels[i] > 0.5f);
+    scored.add(static_cast<int>(std::lround(p[i - split] * 1000)), sorted.labels[i] > 0.5f);
   }
   model::Manifest m;
   m.name = shared_pack->name();
@@ -397,7 +371,7 @@ int cmd_train(int argc, char** argv) {
   }
   m.rounds = trained->rounds;
   m.scale_pos_weight = trained->scale_pos_weight;
-  m.valid_auprc = average_precision(scored);
+  m.valid_auprc = scored.auprc();
   const size_t end = sorted.size();
   auto rules_flag = [&](size_t i) { return sorted.rule_score[i] >= 60; };
   const pipeline::Confusion rules_c = confusion(sorted, split, end, rules_flag);

@@ -2,23 +2,46 @@
 
 namespace wf::app {
 
-Result<gen::SeedOptions> seed_options_from(const Args& args, Instant now) {
-  gen::SeedOptions o;
-  auto users = args.get_int("users", o.users, 1, 50'000'000);
-  if (!users.ok()) return users.take_error();
-  auto merchants = args.get_int("merchants", o.merchants, 1, 1'000'000);
-  if (!merchants.ok()) return merchants.take_error();
+namespace {
+
+// --users, --merchants (the ecommerce profile's products), --seed and --now: the options
+// every profile's seed shares, with the profile's defaults and limits.
+struct SeedArgs {
+  int64_t users = 0, merchants = 0;
+  uint64_t seed = 0;
+  Instant now = 0;
+};
+Result<SeedArgs> seed_args(const Args& args, Instant now, int64_t users, int64_t min_users,
+                           int64_t merchants, int64_t max_merchants) {
+  SeedArgs a;
+  auto u = args.get_int("users", users, min_users, 50'000'000);
+  if (!u.ok()) return u.take_error();
+  auto m = args.get_int("merchants", merchants, 1, max_merchants);
+  if (!m.ok()) return m.take_error();
   auto seed = args.get_int("seed", 0, 0, INT64_MAX);
   if (!seed.ok()) return seed.take_error();
-  o.users = *users;
-  o.merchants = *merchants;
-  o.seed = static_cast<uint64_t>(*seed);
-  o.now = now - now % kMicrosPerDay;
+  a.users = *u;
+  a.merchants = *m;
+  a.seed = static_cast<uint64_t>(*seed);
+  a.now = now - now % kMicrosPerDay;
   if (auto text = args.get("now")) {
     auto t = parse_rfc3339(*text);
     if (!t.ok()) return make_error(Errc::kInvalidArgument, "--now: " + t.error().message);
-    o.now = *t;
+    a.now = *t;
   }
+  return a;
+}
+
+}  // namespace
+
+Result<gen::SeedOptions> seed_options_from(const Args& args, Instant now) {
+  gen::SeedOptions o;
+  auto a = seed_args(args, now, o.users, 1, o.merchants, 1'000'000);
+  if (!a.ok()) return a.take_error();
+  o.users = a->users;
+  o.merchants = a->merchants;
+  o.seed = a->seed;
+  o.now = a->now;
   return o;
 }
 
@@ -53,21 +76,12 @@ Result<gen::Dimensions> load_dimensions(store::Store& store) {
 
 Result<gen::EcommerceSeedOptions> ecommerce_seed_options_from(const Args& args, Instant now) {
   gen::EcommerceSeedOptions o;
-  auto users = args.get_int("users", o.users, 10, 50'000'000);
-  if (!users.ok()) return users.take_error();
-  auto products = args.get_int("merchants", o.products, 1, 10'000'000);
-  if (!products.ok()) return products.take_error();
-  auto seed = args.get_int("seed", 0, 0, INT64_MAX);
-  if (!seed.ok()) return seed.take_error();
-  o.users = *users;
-  o.products = *products;
-  o.seed = static_cast<uint64_t>(*seed);
-  o.now = now - now % kMicrosPerDay;
-  if (auto text = args.get("now")) {
-    auto t = parse_rfc3339(*text);
-    if (!t.ok()) return make_error(Errc::kInvalidArgument, "--now: " + t.error().message);
-    o.now = *t;
-  }
+  auto a = seed_args(args, now, o.users, 10, o.products, 10'000'000);
+  if (!a.ok()) return a.take_error();
+  o.users = a->users;
+  o.products = a->merchants;
+  o.seed = a->seed;
+  o.now = a->now;
   return o;
 }
 

@@ -310,43 +310,41 @@ class OrderGenerator::Impl {
     } else if (kind < 0.65) {  // E4: one user orders the same product again and again
       const size_t user = any_user(), product = popular_product();
       const int n = 3 + static_cast<int>(rng_.below(3));
-      Instant at = t;
-      for (int i = 0; i < n; ++i) {
-        Order e = ordinary(at);
+      run_of(t, n, kMicrosPerMinute, 2 * kMicrosPerMinute, "E4", [&](Order& e, int) {
         e.user = user;
         e.product = product;
-        if (i >= 2) mark(e, "E4");
-        push(e);
-        at += kMicrosPerMinute + static_cast<Instant>(rng_.below(2 * kMicrosPerMinute));
-      }
+      });
     } else if (kind < 0.8) {  // E5: a script walks sequential user ids
       const int n = 4 + static_cast<int>(rng_.below(3));
       const size_t first = sequential_start(n);
       const size_t product = popular_product();
       const int64_t quantity = 1 + static_cast<int64_t>(rng_.below(3));
-      Instant at = t;
-      for (int i = 0; i < n; ++i) {
-        Order e = ordinary(at);
+      run_of(t, n, 5 * kMicrosPerSecond, 15 * kMicrosPerSecond, "E5", [&](Order& e, int i) {
         e.user = first + static_cast<size_t>(i);
         e.product = product;
         e.quantity = quantity;
-        if (i >= 2) mark(e, "E5");
-        push(e);
-        at += 5 * kMicrosPerSecond + static_cast<Instant>(rng_.below(15 * kMicrosPerSecond));
-      }
+      });
     } else {  // E6: several unrelated users buy the same product and quantity at once
       const int n = 3 + static_cast<int>(rng_.below(3));
       const size_t product = popular_product();
       const int64_t quantity = 2 + static_cast<int64_t>(rng_.below(9));
-      Instant at = t;
-      for (int i = 0; i < n; ++i) {
-        Order e = ordinary(at);
+      run_of(t, n, 5 * kMicrosPerSecond, 25 * kMicrosPerSecond, "E6", [&](Order& e, int) {
         e.product = product;
         e.quantity = quantity;
-        if (i >= 2) mark(e, "E6");
-        push(e);
-        at += 5 * kMicrosPerSecond + static_cast<Instant>(rng_.below(25 * kMicrosPerSecond));
-      }
+      });
+    }
+  }
+
+  // n orders from `at`, each `gap` plus up to `jitter` after the last, shaped by
+  // shape(order, i); from the third on they are the pattern's (its rule fires there).
+  template <typename Shape>
+  void run_of(Instant at, int n, Instant gap, Instant jitter, const char* pattern, Shape shape) {
+    for (int i = 0; i < n; ++i) {
+      Order e = ordinary(at);
+      shape(e, i);
+      if (i >= 2) mark(e, pattern);
+      push(e);
+      at += gap + static_cast<Instant>(rng_.below(jitter));
     }
   }
 

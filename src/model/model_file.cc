@@ -16,6 +16,50 @@ Error bad(const std::string& path, const std::string& why) {
   return make_error(Errc::kConfig, "model '" + path + "': " + why);
 }
 
+// The manifest's fields, written and read from one list each (features and rounds, of
+// their own types, beside them).
+struct TextField {
+  const char* key;
+  std::string Manifest::*field;
+};
+constexpr TextField kTexts[] = {{"name", &Manifest::name},
+                                {"features_version", &Manifest::features_version},
+                                {"pack", &Manifest::pack},
+                                {"trained_at", &Manifest::trained_at}};
+struct TimeField {
+  const char* key;
+  Instant Manifest::*field;
+};
+constexpr TimeField kTimes[] = {{"data_from", &Manifest::data_from},
+                                {"split_at", &Manifest::split_at},
+                                {"data_to", &Manifest::data_to}};
+struct CountField {
+  const char* key;
+  int64_t Manifest::*field;
+};
+constexpr CountField kCounts[] = {{"train_rows", &Manifest::train_rows},
+                                  {"train_frauds", &Manifest::train_frauds},
+                                  {"valid_rows", &Manifest::valid_rows},
+                                  {"valid_frauds", &Manifest::valid_frauds}};
+struct RealField {
+  const char* key;
+  double Manifest::*field;
+  int digits;
+};
+constexpr RealField kReals[] = {{"scale_pos_weight", &Manifest::scale_pos_weight, 4},
+                                {"valid_auprc", &Manifest::valid_auprc, 6},
+                                {"threshold", &Manifest::threshold, 6},
+                                {"confirm_threshold", &Manifest::confirm_threshold, 6},
+                                {"valid_precision", &Manifest::valid_precision, 6},
+                                {"valid_recall", &Manifest::valid_recall, 6},
+                                {"valid_f1", &Manifest::valid_f1, 6},
+                                {"rules_precision", &Manifest::rules_precision, 6},
+                                {"rules_recall", &Manifest::rules_recall, 6},
+                                {"rules_f1", &Manifest::rules_f1, 6},
+                                {"combined_precision", &Manifest::combined_precision, 6},
+                                {"combined_recall", &Manifest::combined_recall, 6},
+                                {"combined_f1", &Manifest::combined_f1, 6}};
+
 }  // namespace
 
 Status save_model(const std::string& path, const Manifest& m, const std::string& features_text,
@@ -25,34 +69,14 @@ Status save_model(const std::string& path, const Manifest& m, const std::string&
   w.begin_object();
   w.key("walletflow_model").number(int64_t{1});
   w.key("manifest").begin_object();
-  w.key("name").string(m.name);
+  for (const TextField& f : kTexts) w.key(f.key).string(m.*f.field);
   w.key("features").begin_array();
   for (const std::string& f : m.features) w.string(f);
   w.end_array();
-  w.key("features_version").string(m.features_version);
-  w.key("pack").string(m.pack);
-  w.key("data_from").string(format_utc(m.data_from));
-  w.key("split_at").string(format_utc(m.split_at));
-  w.key("data_to").string(format_utc(m.data_to));
-  w.key("train_rows").number(m.train_rows);
-  w.key("train_frauds").number(m.train_frauds);
-  w.key("valid_rows").number(m.valid_rows);
-  w.key("valid_frauds").number(m.valid_frauds);
+  for (const TimeField& f : kTimes) w.key(f.key).string(format_utc(m.*f.field));
+  for (const CountField& f : kCounts) w.key(f.key).number(m.*f.field);
   w.key("rounds").number(int64_t{m.rounds});
-  w.key("scale_pos_weight").number(m.scale_pos_weight, 4);
-  w.key("valid_auprc").number(m.valid_auprc, 6);
-  w.key("threshold").number(m.threshold, 6);
-  w.key("confirm_threshold").number(m.confirm_threshold, 6);
-  w.key("valid_precision").number(m.valid_precision, 6);
-  w.key("valid_recall").number(m.valid_recall, 6);
-  w.key("valid_f1").number(m.valid_f1, 6);
-  w.key("rules_precision").number(m.rules_precision, 6);
-  w.key("rules_recall").number(m.rules_recall, 6);
-  w.key("rules_f1").number(m.rules_f1, 6);
-  w.key("combined_precision").number(m.combined_precision, 6);
-  w.key("combined_recall").number(m.combined_recall, 6);
-  w.key("combined_f1").number(m.combined_f1, 6);
-  w.key("trained_at").string(m.trained_at);
+  for (const RealField& f : kReals) w.key(f.key).number(m.*f.field, f.digits);
   w.end_object();
   w.key("features").string(features_text);
   w.key("booster").raw(booster_json);
@@ -108,33 +132,13 @@ Result<Model> load_model(const std::string& path) {
     if (t.ok()) *out = *t;
   };
   Manifest& x = m.manifest;
-  str("name", &x.name);
-  str("features_version", &x.features_version);
-  str("pack", &x.pack);
-  str("trained_at", &x.trained_at);
-  time("data_from", &x.data_from);
-  time("split_at", &x.split_at);
-  time("data_to", &x.data_to);
-  integer("train_rows", &x.train_rows);
-  integer("train_frauds", &x.train_frauds);
-  integer("valid_rows", &x.valid_rows);
-  integer("valid_frauds", &x.valid_frauds);
+  for (const TextField& f : kTexts) str(f.key, &(x.*f.field));
+  for (const TimeField& f : kTimes) time(f.key, &(x.*f.field));
+  for (const CountField& f : kCounts) integer(f.key, &(x.*f.field));
   int64_t rounds = 0;
   integer("rounds", &rounds);
   x.rounds = static_cast<int>(rounds);
-  num("scale_pos_weight", &x.scale_pos_weight);
-  num("valid_auprc", &x.valid_auprc);
-  num("threshold", &x.threshold);
-  num("confirm_threshold", &x.confirm_threshold);
-  num("valid_precision", &x.valid_precision);
-  num("valid_recall", &x.valid_recall);
-  num("valid_f1", &x.valid_f1);
-  num("rules_precision", &x.rules_precision);
-  num("rules_recall", &x.rules_recall);
-  num("rules_f1", &x.rules_f1);
-  num("combined_precision", &x.combined_precision);
-  num("combined_recall", &x.combined_recall);
-  num("combined_f1", &x.combined_f1);
+  for (const RealField& f : kReals) num(f.key, &(x.*f.field));
   simdjson::dom::array names;
   if (man["features"].get_array().get(names) != simdjson::SUCCESS) {
     return bad(path, "the manifest lists no features");

@@ -56,7 +56,7 @@ struct Acc {
 void Engine::compute_feature(uint32_t index) {
   const Feature& f = prog_->features[index];
   Reg& out = regs_[f.reg];
-  out.null = true;
+  out = Reg{};  // missing, and nothing of the last event's value left (a string of length 0)
   const uint32_t* slot =
       f.lookup >= 0 ? lookup_slots_[static_cast<size_t>(f.lookup)] : slots_[f.group];
   if (slot == nullptr) return;
