@@ -180,33 +180,18 @@ Status PgStore::reconnect() {
 
 template <class F>
 auto PgStore::with_retry(std::string_view what, F attempt) -> decltype(attempt(false)) {
-  const auto start = std::chrono::steady_clock::now();
-  int64_t backoff = options_.first_backoff_us;
-  bool retrying = false;
-  for (;;) {
-    auto r = attempt(retrying);
-    if (r.ok()) return r;
-    bool lost =
-        r.error().code == Errc::kStore && (!conn_.ok() || conn_.last_error().connection_lost);
-    if (!lost) return r;
-    auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-    if (waited >= options_.retry_for_us) {
-      return make_error(Errc::kStore, "PostgreSQL unreachable for " +
-                                          std::to_string(waited / kMicrosPerSecond) + " s (" +
-                                          std::string(what) + "): " + r.error().message);
-    }
-    count_transient_retry();
-    log::warn("store: " + std::string(what) + " failed, connection lost (" + r.error().message +
-              "); retrying in " + std::to_string(backoff / 1000) + " ms");
-    std::this_thread::sleep_for(std::chrono::microseconds(backoff));
-    backoff = std::min(backoff * 2, options_.max_backoff_us);
-    if (Status s = reconnect(); !s.ok()) {
-      log::warn("store: reconnect failed: " + s.error().message);
-    }
-    retrying = true;
-  }
+  return retry_transient(
+      options_, what, "PostgreSQL unreachable", attempt,
+      [&](const auto& r) -> std::string {
+        const bool lost =
+            r.error().code == Errc::kStore && (!conn_.ok() || conn_.last_error().connection_lost);
+        return lost ? "connection lost" : "";
+      },
+      [&](int) {
+        if (Status s = reconnect(); !s.ok()) {
+          log::warn("store: reconnect failed: " + s.error().message);
+        }
+      });
 }
 
 Status PgStore::migrate() {

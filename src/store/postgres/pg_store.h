@@ -12,15 +12,13 @@
 #include <string>
 
 #include "store/postgres/pg.h"
+#include "store/retry.h"
 #include "store/store.h"
 
 namespace wf::store::postgres {
 
-struct PgOptions {
-  // How long to keep retrying a lost connection before giving up (the run fails).
-  int64_t retry_for_us = 300 * kMicrosPerSecond;
-  int64_t first_backoff_us = 100'000;
-  int64_t max_backoff_us = 5 * kMicrosPerSecond;
+// The retry policy is for a lost connection (then the run fails).
+struct PgOptions : RetryPolicy {
   int months_ahead = 3;  // partitions kept ready beyond the current month
 };
 

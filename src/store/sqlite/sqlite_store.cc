@@ -1,11 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <thread>
 
-#include "core/log.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/schema.h"
 
@@ -329,36 +326,25 @@ Result<CommitResult> SqliteStore::commit(const Batch& batch, const CommitGate& g
   if (gate.before_commit) WF_RETURN_IF_ERROR(gate.before_commit());
   if (gate.ordered) gate.ordered();
   // A full disk rolls the batch back whole; it is written again once there is room (an
-  // operator frees space), for up to options_.retry_for_us, then the run fails.
-  const auto start = std::chrono::steady_clock::now();
-  int64_t backoff = options_.first_backoff_us;
-  for (int failures = 1;; ++failures) {
-    bool full = false;
-    auto result = [&]() -> Result<CommitResult> {
-      TxnGuard txn(db_);
-      WF_RETURN_IF_ERROR(txn.begin());
-      auto written = write_batch(batch);
-      if (written.ok()) {
-        if (Status s = txn.commit(); !s.ok()) written = s.take_error();
-      }
-      full = !written.ok() && (sqlite3_extended_errcode(db_.handle()) & 0xff) == SQLITE_FULL;
-      return written;
-    }();
-    if (!full) return result;
-    const int64_t waited = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
-    if (waited >= options_.retry_for_us) {
-      return make_error(Errc::kStore, "disk full for " + std::to_string(waited / kMicrosPerSecond) +
-                                          " s, batch not stored: " + result.error().message);
-    }
-    count_transient_retry();
-    if (options_.on_disk_full) options_.on_disk_full(failures);
-    log::warn("store: commit failed, disk full (" + result.error().message + "); retrying in " +
-              std::to_string(backoff / 1000) + " ms");
-    std::this_thread::sleep_for(std::chrono::microseconds(backoff));
-    backoff = std::min(backoff * 2, options_.max_backoff_us);
-  }
+  // operator frees space), for up to the policy's retry_for_us, then the run fails.
+  bool full = false;
+  return retry_transient(
+      options_, "commit", "disk full",
+      [&](bool) -> Result<CommitResult> {
+        TxnGuard txn(db_);
+        WF_RETURN_IF_ERROR(txn.begin());
+        auto written = write_batch(batch);
+        if (written.ok()) {
+          if (Status s = txn.commit(); !s.ok()) written = s.take_error();
+        }
+        // Read before the guard's ROLLBACK replaces the connection's error code.
+        full = !written.ok() && (sqlite3_extended_errcode(db_.handle()) & 0xff) == SQLITE_FULL;
+        return written;
+      },
+      [&](const auto&) -> std::string { return full ? "disk full" : ""; },
+      [&](int failures) {
+        if (options_.on_disk_full) options_.on_disk_full(failures);
+      });
 }
 
 Result<CommitResult> SqliteStore::write_batch(const Batch& batch) {

@@ -6,18 +6,16 @@
 #include <memory>
 #include <string>
 
+#include "store/retry.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
 namespace wf::store::sqlite {
 
-struct SqliteOptions {
-  // How long a commit that finds the disk full keeps retrying before the run fails.
-  int64_t retry_for_us = 300 * kMicrosPerSecond;
-  int64_t first_backoff_us = 100'000;
-  int64_t max_backoff_us = 5 * kMicrosPerSecond;
-  // Called on the writer's thread before each wait for room, with the failure count.
+// The retry policy is for a commit that finds the disk full (then the run fails).
+struct SqliteOptions : RetryPolicy {
+  // Called on the writer's thread after each wait for room, with the failure count.
   std::function<void(int failures)> on_disk_full;
 };
 
