@@ -41,7 +41,10 @@ constexpr const char* kServeUsage =
     "  --profile P     the built-in rule pack without --rules (default ph-ewallet)\n"
     "  --config FILE   operations config: the scheduler's jobs (default: the built-in\n"
     "                  config/operations.toml); webhooks from WALLETFLOW_WEBHOOKS\n"
-    "  --no-scheduler  do not run the scheduled jobs in this process\n";
+    "  --no-scheduler  do not run the scheduled jobs in this process\n"
+    "  --model FILE, --model-policy P, --model-threshold X\n"
+    "                  POST /api/v1/score also scores with a model from 'walletflow\n"
+    "                  train', as process --model does (reloaded when the file changes)\n";
 
 constexpr const char* kUsersUsage =
     "usage: walletflow users add NAME --role viewer|analyst|admin --store STORE\n"
@@ -57,6 +60,7 @@ int cmd_serve(int argc, char** argv) {
   args.option("store").option("port").option("host").option("threads").option("rules");
   args.option("profile").option("pii-key-file");
   args.option("config").option("no-scheduler", true);
+  args.option("model").option("model-policy").option("model-threshold");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   if (!args.has("store")) return usage_error(args, "--store is required");
   auto port = args.get_int("port", 8080, 0, 65535);
@@ -77,6 +81,13 @@ int cmd_serve(int argc, char** argv) {
   options.profile = args.get_or("profile", "ph-ewallet");
   auto pack = load_pack(args);
   if (!pack.ok()) return report(pack.error());
+  auto model_option = load_model_option(args, &*pack);  // the rules with its features
+  if (!model_option.ok()) {
+    if (model_option.error().code == Errc::kInvalidArgument) {
+      return usage_error(args, model_option.error().message);
+    }
+    return report(model_option.error());
+  }
   // Scoring hashes nothing it keeps: without a configured key, a throwaway one will do.
   auto pii =
       std::getenv("WALLETFLOW_PII_KEY") != nullptr || args.has("pii-key-file")
@@ -101,13 +112,17 @@ int cmd_serve(int argc, char** argv) {
   pipeline::Processor processor(*pack, *pii, clock);
   processor.load_users(users);
   processor.load_merchants(merchants);
+  apply_model_option(*model_option, processor);
   std::mutex processor_mutex;
   pipeline::RulesMailbox mailbox;
   std::unique_ptr<RulesWatcher> watcher;
-  if (!options.rules_file.empty()) {
+  const std::string model_file = args.get_or("model", "");
+  if (!options.rules_file.empty() || !model_file.empty()) {
     install_reload_handler();
-    watcher = std::make_unique<RulesWatcher>(options.rules_file, pack->text(), options.rules_file,
-                                             "", nullptr, pack->version(), mailbox);
+    const std::string origin =
+        !options.rules_file.empty() ? options.rules_file : "builtin:" + options.profile;
+    watcher = std::make_unique<RulesWatcher>(options.rules_file, pack->text(), origin, model_file,
+                                             model_option->model, pack->version(), mailbox);
   }
   auto ops = Operations::open(args);
   if (!ops.ok()) return report(ops.error());

@@ -81,9 +81,10 @@ Status Follower::restore(store::Store& store) {
 
 Status Follower::poll(store::Store& store) {
   if (rules_ != nullptr) {
-    if (auto pack = rules_->take()) {
+    if (auto update = rules_->take_both(); update.pack) {
       std::lock_guard lock(mutex_);
-      processor_.swap_rules(std::move(pack));
+      processor_.swap_rules(std::move(update.pack));
+      if (update.model) processor_.replace_model(std::move(update.model));
     }
   }
   const bool commits = store.kind() == "postgresql";
