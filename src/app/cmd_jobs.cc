@@ -140,7 +140,6 @@ int cmd_jobs(int argc, char** argv) {
                   run->attempt, static_cast<long long>(run->rows), run->error.empty() ? "" : ": ",
                   run->error.c_str());
     }
-    (*notifier)->flush(10 * kMicrosPerSecond);
     return run->status == "SUCCESS" ? kExitOk : kExitFailure;
   }
 

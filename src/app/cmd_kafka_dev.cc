@@ -3,6 +3,8 @@
 // topics and runs until stopped.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -16,7 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: walletflow kafka-dev [--brokers N] [--partitions P] [--bootstrap-file FILE]\n"
-    "                            [--chaos SECONDS [--chaos-rounds N]]\n"
+    "                            [--chaos SECONDS [--chaos-rounds N] [--chaos-start-file F]]\n"
     "\n"
     "Hosts a mock Kafka cluster (librdkafka's, real protocol on loopback) with the topics\n"
     "walletflow-bronze-transactions, walletflow-silver-transactions,\n"
@@ -30,7 +32,8 @@ constexpr const char* kUsage =
     "  --chaos SECONDS       every SECONDS, move every partition's leader to the next\n"
     "                        broker and fail the next produce, fetch, offset-commit and\n"
     "                        heartbeat requests with retriable errors (fault drills)\n"
-    "  --chaos-rounds N      stop the chaos after N rounds (default: never)\n";
+    "  --chaos-rounds N      stop the chaos after N rounds (default: never)\n"
+    "  --chaos-start-file F  begin the rounds once file F exists (default: at start)\n";
 
 }  // namespace
 
@@ -40,7 +43,8 @@ int cmd_kafka_dev(int argc, char** argv) {
       .option("partitions")
       .option("bootstrap-file")
       .option("chaos")
-      .option("chaos-rounds");
+      .option("chaos-rounds")
+      .option("chaos-start-file");
   if (auto code = parse_or_exit(args, argc, argv)) return *code;
   auto brokers = args.get_int("brokers", 3, 1, 16);
   if (!brokers.ok()) return usage_error(args, brokers.error().message);
@@ -65,13 +69,17 @@ int cmd_kafka_dev(int argc, char** argv) {
   log::info("mock Kafka cluster: " + std::to_string(*brokers) + " brokers, " +
             std::to_string(*partitions) + " partitions per topic, bootstrap " + bootstrap);
   int rounds = 0, errors = 0;
-  auto next_round = std::chrono::steady_clock::now() + std::chrono::seconds(*chaos);
+  const std::string start_file = args.get_or("chaos-start-file", "");
+  std::optional<std::chrono::steady_clock::time_point> next_round;
   while (!stop_flag().load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (*chaos > 0 && !next_round && (start_file.empty() || std::filesystem::exists(start_file))) {
+      next_round = std::chrono::steady_clock::now();  // the first round at once
+    }
     const bool rounds_left = *chaos_rounds == 0 || rounds < *chaos_rounds;
-    if (*chaos > 0 && rounds_left && std::chrono::steady_clock::now() >= next_round) {
+    if (next_round && rounds_left && std::chrono::steady_clock::now() >= *next_round) {
       errors += (*cluster)->disturb(++rounds);
-      next_round += std::chrono::seconds(*chaos);
+      *next_round += std::chrono::seconds(*chaos);
       log::info("chaos round " + std::to_string(rounds) + ": leaders moved, " +
                 std::to_string(errors) + " request errors injected so far");
       if (rounds == *chaos_rounds) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -32,8 +33,9 @@ constexpr const char* kUsage =
     "  --out FILE       where the bodies go (required)\n"
     "  --port P         port (default: a free one)\n"
     "  --url-file FILE  also write the URL there\n"
-    "  --hang-for S     for the first S seconds, hold every request without an answer\n"
-    "                   (then 503, body not kept): a hanging endpoint, for fault drills\n";
+    "  --hang-for S     for S seconds from the first request, hold every request\n"
+    "                   without an answer (then 503, body not kept): a hanging endpoint,\n"
+    "                   for fault drills\n";
 
 }  // namespace
 
@@ -46,16 +48,23 @@ int cmd_webhook_sink(int argc, char** argv) {
   if (!port.ok()) return usage_error(args, port.error().message);
   auto hang_for = args.get_int("hang-for", 0, 0, 3600);
   if (!hang_for.ok()) return usage_error(args, hang_for.error().message);
-  const auto hang_until = std::chrono::steady_clock::now() + std::chrono::seconds(*hang_for);
+  std::optional<std::chrono::steady_clock::time_point> hang_until;  // from the first request
   std::atomic<int64_t> held{0};
   std::ofstream out(*args.get("out"), std::ios::app);
   if (!out) return report(make_error(Errc::kIo, "cannot open " + *args.get("out")));
   std::mutex mu;
   httplib::Server server;
   server.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
-    if (std::chrono::steady_clock::now() < hang_until) {
+    std::chrono::steady_clock::time_point until;
+    {
+      std::lock_guard lock(mu);
+      if (!hang_until)
+        hang_until = std::chrono::steady_clock::now() + std::chrono::seconds(*hang_for);
+      until = *hang_until;
+    }
+    if (std::chrono::steady_clock::now() < until) {
       ++held;
-      while (std::chrono::steady_clock::now() < hang_until && !stop_flag().load()) {
+      while (std::chrono::steady_clock::now() < until && !stop_flag().load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
       res.status = 503;  // the sender gave up long ago

@@ -97,7 +97,8 @@ Result<std::unique_ptr<notify::Notifier>> open_notifier(const jobs::OpsConfig& c
 std::string notifier_metrics(const notify::Notifier& n) {
   const notify::Notifier::Stats s = n.stats();
   return counter("walletflow_webhook_deliveries_total",
-                 "Webhook messages by outcome (retried: failed attempts tried again).",
+                 "Webhook deliveries (a message to one webhook) sent, failed after every "
+                 "attempt or dropped (full queue, exit); retried counts attempts tried again.",
                  {{"outcome=\"sent\"", s.sent},
                   {"outcome=\"retried\"", s.retried},
                   {"outcome=\"failed\"", s.failed},

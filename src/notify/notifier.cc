@@ -221,20 +221,18 @@ Notifier::Notifier(std::vector<Webhook> hooks, Options options)
 
 Notifier::~Notifier() {
   if (!thread_.joinable()) return;
-  const bool drained = flush(options_.drain_us);
-  size_t left = 0;
+  (void)flush(options_.drain_us);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    left = queue_.size() + (busy_ ? 1 : 0);
+    abandon_ = true;  // under the lock: a delivery waiting out its backoff wakes at once
   }
-  abandon_ = true;
   wake_.notify_all();
   thread_.join();
-  if (!drained && left > 0) {
-    log::warn("notify: exiting with " + std::to_string(left) +
-              " message(s) not delivered: the webhook did not answer within " +
-              std::to_string(options_.drain_us / kMicrosPerSecond) + " s");
+  if (abandoned_ > 0) {
+    log::warn("notify: " + std::to_string(abandoned_) +
+              " message(s) not delivered at exit: still queued or being retried after the " +
+              std::to_string(options_.drain_us / 1000) + " ms drain (webhook_drain)");
   }
 }
 
@@ -294,6 +292,9 @@ void Notifier::loop() {
       std::lock_guard g(mu_);
       if (ok) {
         ++stats_.sent;
+      } else if (abandon_) {
+        ++stats_.dropped;  // exiting: reported once, after the thread ends
+        ++abandoned_;
       } else {
         ++stats_.failed;
         log::warn("notify: gave up delivering '" + m.event + "' to a webhook");

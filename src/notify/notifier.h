@@ -62,7 +62,7 @@ class Notifier {
     int64_t sent = 0;     // deliveries answered 2xx
     int64_t retried = 0;  // failed attempts that were retried
     int64_t failed = 0;   // deliveries given up after every attempt
-    int64_t dropped = 0;  // messages dropped from a full queue
+    int64_t dropped = 0;  // dropped from a full queue, or not delivered at exit
   };
 
   explicit Notifier(std::vector<Webhook> hooks);
@@ -92,6 +92,7 @@ class Notifier {
   bool busy_ = false;
   bool stopping_ = false;
   std::atomic<bool> abandon_{false};
+  int64_t abandoned_ = 0;  // deliveries not made because of the exit (under mu_)
   Stats stats_;
   std::thread thread_;
 };

@@ -25,6 +25,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(KafkaSourceOptions option
   WF_RETURN_IF_ERROR(set(c, "fetch.wait.max.ms", "20"));
   for (const Property& p : s->options_.properties) WF_RETURN_IF_ERROR(set(c, p.name, p.value));
   rd_kafka_conf_set_rebalance_cb(c, &KafkaSource::on_rebalance);
+  rd_kafka_conf_set_offset_commit_cb(c, &KafkaSource::on_offset_commit);
   rd_kafka_conf_set_opaque(c, s.get());
   auto rk = make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk.ok()) return rk.take_error();
@@ -283,6 +284,14 @@ void KafkaSource::on_committed(const std::vector<Position>& positions) {
     }
   }
   rd_kafka_topic_partition_list_destroy(list);
+}
+
+void KafkaSource::on_offset_commit(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                   rd_kafka_topic_partition_list_t*, void* opaque) {
+  // The broker's answer to an asynchronous commit (served by the consumer's poll).
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    static_cast<KafkaSource*>(opaque)->commit_errors_.fetch_add(1);
+  }
 }
 
 KafkaSource::Metrics KafkaSource::metrics() const {

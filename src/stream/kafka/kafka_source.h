@@ -66,13 +66,15 @@ class KafkaSource : public Source {
     int64_t rebalances = 0;     // assignments and revocations received
     int64_t fetched = 0;        // records handed out
     int64_t commits = 0;        // Kafka offset commits issued after store commits
-    int64_t commit_errors = 0;  // of those, refused at once
+    int64_t commit_errors = 0;  // of those, refused at once or failed by the broker
     std::vector<std::pair<int32_t, int64_t>> lag;  // assigned partition -> records behind
   };
   Metrics metrics() const;
 
  private:
   KafkaSource() = default;
+  static void on_offset_commit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* offsets, void* opaque);
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void assign(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions,

@@ -49,7 +49,9 @@ int MockCluster::disturb(int round) {
       rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), p, (p + round) % brokers_ + 1);
     }
   }
-  calm();  // the last round's errors that no request took do not pile up
+  // Produce and fetch errors no request took do not pile up (clients retry those);
+  // offset-commit and heartbeat errors wait for the next commit or heartbeat.
+  for (int16_t api : {kProduce, kFetch}) rd_kafka_mock_clear_request_errors(cluster_, api);
   rd_kafka_mock_push_request_errors(
       cluster_, kProduce, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
       RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);

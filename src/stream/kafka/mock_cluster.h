@@ -40,7 +40,7 @@ class MockCluster {
   // commit and heartbeat requests fail with retriable errors (leader moved, timeout, not
   // enough replicas, coordinator loading). Returns the errors injected.
   int disturb(int round);
-  // Clears the request errors no request has taken yet.
+  // Clears every request error no request has taken yet (the chaos is over).
   void calm();
 
  private:

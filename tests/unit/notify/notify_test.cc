@@ -174,6 +174,39 @@ TEST(Notifier, AHangingWebhookNeverBlocksTheSender) {
   cv.notify_all();
 }
 
+TEST(Notifier, MessagesStillUndeliveredAtExitAreCountedOnce) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  Receiver receiver([&](int) {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
+    return 200;
+  });
+  Notifier::Options o;
+  o.timeout_us = 500'000;
+  o.attempts = 3;
+  o.backoff_us = 10 * kMicrosPerSecond;  // the exit cuts the wait short
+  o.drain_us = 100'000;
+  ::testing::internal::CaptureStderr();
+  const auto start = std::chrono::steady_clock::now();
+  {
+    Notifier n({{receiver.url("hang"), Format::kJson}}, o);
+    for (int i = 0; i < 3; ++i) n.send(sample());
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("notify: 3 message(s) not delivered at exit"), std::string::npos) << err;
+  EXPECT_EQ(err.find("gave up delivering"), std::string::npos) << err;
+  // The drain, the try in flight, no backoff: well under one backoff of 10 s.
+  EXPECT_LT(took, std::chrono::seconds(5));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+}
+
 // --- stream alerts ------------------------------------------------------------------
 
 AlertThresholds only_bursts_of(int64_t n) {

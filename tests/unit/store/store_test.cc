@@ -186,9 +186,11 @@ TEST_P(StoreTest, RefusesABatchFromAConsumerThatLostItsPartition) {
   stale.source = "kafka:t";
   stale.positions.push_back({"kafka:t/0", 0, 7});
   stale.facts = {fact("tx-stale", domain::Verdict::kFlag, 0)};
+  const int64_t retries_before = transient_retries();
   auto refused = store_->commit(stale);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, Errc::kConflict);
+  EXPECT_EQ(transient_retries(), retries_before);  // a final answer: refused at once
   EXPECT_NE(refused.error().message.find("kafka:t/0"), std::string::npos);
   EXPECT_EQ(*store_->load_offset("kafka:t/0"), 10);
   EXPECT_EQ(store_->counts()->facts, 0);
