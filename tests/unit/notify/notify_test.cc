@@ -66,6 +66,31 @@ class Receiver {
   std::vector<std::string> bodies_, paths_, types_;
 };
 
+// A webhook that hangs: every request is held unanswered until this is destroyed.
+class HangingReceiver {
+ public:
+  HangingReceiver()
+      : receiver_([this](int) {
+          std::unique_lock lock(mu_);
+          cv_.wait_for(lock, std::chrono::seconds(20), [&] { return release_; });
+          return 200;
+        }) {}
+  ~HangingReceiver() {
+    {
+      std::lock_guard lock(mu_);
+      release_ = true;
+    }
+    cv_.notify_all();
+  }  // then receiver_ stops, its handlers released
+  std::string url(const std::string& path) const { return receiver_.url(path); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool release_ = false;
+  Receiver receiver_;
+};
+
 Message sample() {
   Message m;
   m.event = "job_failed";
@@ -143,14 +168,7 @@ TEST(Notifier, DeliversToEveryHookAndRetriesUntilTheReceiverRecovers) {
 }
 
 TEST(Notifier, AHangingWebhookNeverBlocksTheSender) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  Receiver receiver([&](int) {
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
-    return 200;
-  });
+  HangingReceiver receiver;
   Notifier::Options o;
   o.timeout_us = 200'000;
   o.attempts = 2;
@@ -167,22 +185,10 @@ TEST(Notifier, AHangingWebhookNeverBlocksTheSender) {
     EXPECT_EQ(s.sent, 0);
     EXPECT_EQ(s.failed + s.dropped, 100);  // every message accounted for
   }
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
 }
 
 TEST(Notifier, MessagesStillUndeliveredAtExitAreCountedOnce) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  Receiver receiver([&](int) {
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
-    return 200;
-  });
+  HangingReceiver receiver;
   Notifier::Options o;
   o.timeout_us = 500'000;
   o.attempts = 3;
@@ -200,11 +206,6 @@ TEST(Notifier, MessagesStillUndeliveredAtExitAreCountedOnce) {
   EXPECT_EQ(err.find("gave up delivering"), std::string::npos) << err;
   // The drain, the try in flight, no backoff: well under one backoff of 10 s.
   EXPECT_LT(took, std::chrono::seconds(5));
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
 }
 
 // --- stream alerts ------------------------------------------------------------------
