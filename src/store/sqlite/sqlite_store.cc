@@ -331,6 +331,7 @@ Result<CommitResult> SqliteStore::commit(const Batch& batch, const CommitGate& g
   return retry_transient(
       options_, "commit", "disk full",
       [&](bool) -> Result<CommitResult> {
+        full = false;
         TxnGuard txn(db_);
         WF_RETURN_IF_ERROR(txn.begin());
         auto written = write_batch(batch);
