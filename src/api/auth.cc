@@ -13,6 +13,8 @@
 #include <memory>
 #include <sstream>
 
+#include "core/file.h"
+
 namespace wf::api {
 namespace {
 
@@ -146,12 +148,9 @@ Result<std::string> jwt_secret_from_env() {
   if (const char* s = std::getenv("WALLETFLOW_JWT_SECRET"); s != nullptr && *s)
     return std::string(s);
   if (const char* f = std::getenv("WALLETFLOW_JWT_SECRET_FILE"); f != nullptr && *f) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in)
-      return make_error(Errc::kConfig, "WALLETFLOW_JWT_SECRET_FILE: cannot open " + std::string(f));
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string secret = text.str();
+    auto read = read_file(f, "WALLETFLOW_JWT_SECRET_FILE", Errc::kConfig);
+    if (!read.ok()) return read.take_error();
+    std::string secret = std::move(*read);
     while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
     return secret;
   }

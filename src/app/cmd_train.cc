@@ -12,6 +12,7 @@
 #include "app/common.h"
 #include "codec/csv_mapping.h"
 #include "codec/label_codec.h"
+#include "core/file.h"
 #include "core/hash.h"
 #include "core/json_writer.h"
 #include "core/log.h"
@@ -80,14 +81,6 @@ pipeline::Confusion confusion(const Rows& r, size_t begin, size_t end, Flag flag
   return c;
 }
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kIo, "cannot read '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -140,7 +133,7 @@ int cmd_train(int argc, char** argv) {
   const std::string profile = args.get_or("profile", "ph-ewallet");
   std::string features_text, features_origin;
   if (auto file = args.get("features")) {
-    auto text = read_text(*file);
+    auto text = read_file(*file);
     if (!text.ok()) return report(text.error());
     features_text = std::move(*text);
     features_origin = *file;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/file.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/thread.h"
@@ -26,11 +27,8 @@ namespace {
 
 // A hash of a file's bytes (0 when unreadable): a model counts as new when its bytes are.
 uint64_t content_hash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return 0;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return hash_bytes(ss.str());
+  auto bytes = read_file(path);
+  return bytes.ok() ? hash_bytes(*bytes) : 0;
 }
 
 }  // namespace
@@ -195,11 +193,9 @@ void RulesWatcher::reload(bool reload_model) {
   };
   std::string text = rules_text_, origin = rules_origin_;
   if (!path_.empty()) {
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) return refuse("cannot read '" + path_ + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    auto read = read_file(path_, "rules file");
+    if (!read.ok()) return refuse(read.error().message);
+    text = std::move(*read);
     origin = path_;
   }
   std::shared_ptr<const model::Model> model = model_;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file.h"
 #include "core/hash.h"
 #include "core/money.h"
 #include "core/time.h"
@@ -68,11 +69,9 @@ bool split_csv(std::string_view line, char delimiter, std::vector<std::string_vi
 }
 
 Result<CsvMapping> CsvMapping::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kIo, "cannot read mapping file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  auto text = read_file(path, "mapping file");
+  if (!text.ok()) return text.take_error();
+  return parse(*text, path);
 }
 
 Result<CsvMapping> CsvMapping::parse(std::string_view toml_text, const std::string& origin) {

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file.h"
 #include "core/toml_file.h"
 
 namespace wf::jobs {
@@ -237,11 +238,9 @@ Result<OpsConfig> parse_ops_config(std::string_view toml_text, std::string_view 
 
 Result<OpsConfig> load_ops_config(const std::string& path) {
   if (path.empty()) return parse_ops_config(default_ops_config_toml(), "builtin:operations");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kConfig, "cannot open config file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_ops_config(text.str(), path);
+  auto text = read_file(path, "config file", Errc::kConfig);
+  if (!text.ok()) return text.take_error();
+  return parse_ops_config(*text, path);
 }
 
 }  // namespace wf::jobs

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/file.h"
 #include "core/json_writer.h"
 
 namespace wf::model {
@@ -96,11 +97,9 @@ Status save_model(const std::string& path, const Manifest& m, const std::string&
 }
 
 Result<Model> load_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kIo, "cannot read model '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  auto read = read_file(path, "model");
+  if (!read.ok()) return read.take_error();
+  const std::string& text = *read;
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element doc;

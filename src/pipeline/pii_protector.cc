@@ -13,8 +13,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "core/file.h"
 
 namespace wf::pipeline {
 namespace {
@@ -27,11 +27,9 @@ std::string trim(std::string s) {
 }
 
 Result<std::string> read_key_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kConfig, "cannot read PII key file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return trim(ss.str());
+  auto key = read_file(path, "PII key file", Errc::kConfig);
+  if (!key.ok()) return key.take_error();
+  return trim(std::move(*key));
 }
 
 }  // namespace

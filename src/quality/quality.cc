@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file.h"
 #include "core/toml_file.h"
 
 namespace wf::quality {
@@ -449,11 +450,9 @@ Result<std::vector<Check>> parse_checks(std::string_view toml_text, std::string_
 }
 
 Result<std::vector<Check>> load_checks_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kConfig, "cannot open checks file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_checks(text.str(), path);
+  auto text = read_file(path, "checks file", Errc::kConfig);
+  if (!text.ok()) return text.take_error();
+  return parse_checks(*text, path);
 }
 
 bool Report::failed() const { return count(Outcome::kFail) > 0 || count(Outcome::kError) > 0; }

@@ -6,18 +6,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/file.h"
 #include "rules/pack_internal.h"
 #include "rules/program.h"
 
 namespace wf::rules {
 
 Result<RulePack> RulePack::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::kIo, "cannot open rules file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return make_error(Errc::kIo, "cannot read rules file '" + path + "'");
-  return parse(text.str(), path);
+  auto text = read_file(path, "rules file");
+  if (!text.ok()) return text.take_error();
+  return parse(*text, path);
 }
 
 Result<RulePack> RulePack::builtin(std::string_view profile) {

@@ -8,37 +8,12 @@
 
 #include "codec/csv_mapping.h"
 #include "codec/paysim.h"
+#include "support/sample_mapping.h"
 
 namespace {
 
-constexpr const char* kMapping = R"(
-[csv]
-delimiter = ";"
-[columns]
-transaction_id = "id"
-event_timestamp = "created"
-user_id = "customer"
-amount = "amount_cents"
-transaction_type = "kind"
-city = "city"
-lat = "lat"
-lon = "lon"
-[time]
-format = "%d/%m/%Y %H:%M:%S"
-utc_offset = "+08:00"
-[amount]
-unit = "minor"
-currency = "PHP"
-[types]
-"P2P" = "transfer"
-default = "payment"
-[labels]
-column = "chargeback"
-fraud_values = ["yes"]
-)";
-
 std::unique_ptr<wf::codec::CsvDecoder> csv() {
-  auto m = wf::codec::CsvMapping::parse(kMapping, "fuzz.toml");
+  auto m = wf::codec::CsvMapping::parse(wf::testing::kSemicolonMapping, "fuzz.toml");
   if (!m.ok()) __builtin_trap();
   auto d = wf::codec::CsvDecoder::create(
       *m, "id;created;customer;amount_cents;kind;city;lat;lon;chargeback");

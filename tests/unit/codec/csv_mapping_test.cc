@@ -2,34 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "support/sample_mapping.h"
+
 namespace wf::codec {
 namespace {
 
-constexpr const char* kMapping = R"(
-[csv]
-delimiter = ";"
-[columns]
-transaction_id = "id"
-event_timestamp = "created"
-user_id = "customer"
-amount = "amount_cents"
-transaction_type = "kind"
-city = "city"
-lat = "lat"
-lon = "lon"
-[time]
-format = "%d/%m/%Y %H:%M:%S"
-utc_offset = "+08:00"
-[amount]
-unit = "minor"
-currency = "PHP"
-[types]
-"P2P" = "transfer"
-default = "payment"
-[labels]
-column = "chargeback"
-fraud_values = ["yes"]
-[rules]
+// The shared mapping, with the rule pack a mapping may name.
+const std::string kMapping = std::string(testing::kSemicolonMapping) + R"([rules]
 profile = "ph-ewallet"
 )";
 
